@@ -1,0 +1,132 @@
+using Paperboy.Core.Papers;
+
+namespace Paperboy.Core.Import;
+
+/// <summary>What an import tells its operator as it goes (a progress bar on a terminal, plain lines otherwise).</summary>
+public interface IImportProgress
+{
+    void FileStarted(string path, long length);
+    void Advanced(long position);
+    void FileFinished(string path, ImportCounts counts);
+    void Problem(string message);
+}
+
+public sealed record ImportOptions(ImportFormat? Format = null, DateOnly? Day = null, int BatchSize = 2_000);
+
+public sealed record ImportSummary(ImportCounts Counts, int Files, IReadOnlyList<string> Problems, TimeSpan Elapsed);
+
+/// <summary>
+/// Streams files into the store in batches of one transaction each. A batch is all or nothing and every record
+/// is idempotent, so an import killed at any point is completed by running it again.
+/// </summary>
+public sealed class Importer(IPaperStore store)
+{
+    /// <summary>More problems than this are counted but not kept in the summary.</summary>
+    private const int MaxProblemsKept = 1_000;
+
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                // Name order is date order for listing files; dot-files and manifests are not records.
+                files.AddRange(Directory.EnumerateFiles(path)
+                    .Where(f => !Path.GetFileName(f).StartsWith('.') && !f.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) && !f.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal));
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                throw new FileNotFoundException($"{path}: no such file or folder", path);
+            }
+        }
+        return files;
+    }
+
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<string> files, ImportOptions options, IImportProgress progress, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var total = new ImportCounts();
+        var problems = new List<string>();
+        void Report(string message)
+        {
+            if (problems.Count < MaxProblemsKept)
+                problems.Add(message);
+            progress.Problem(message);
+        }
+
+        foreach (var path in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            var fileCounts = await ImportFileAsync(path, options, progress, Report, ct);
+            total.Add(fileCounts);
+            progress.FileFinished(path, fileCounts);
+        }
+        return new ImportSummary(total, files.Count, problems, started.Elapsed);
+    }
+
+    private async Task<ImportCounts> ImportFileAsync(string path, ImportOptions options, IImportProgress progress, Action<string> report, CancellationToken ct)
+    {
+        var counts = new ImportCounts();
+        SourceFile file;
+        try
+        {
+            file = SourceFile.Open(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            report($"{path}: cannot open: {ex.Message}");
+            return counts;
+        }
+
+        using (file)
+        {
+            progress.FileStarted(path, file.Length);
+            var day = options.Day ?? DateOnly.FromDateTime(File.GetLastWriteTimeUtc(path));
+            var batch = new List<IncomingPaper>(options.BatchSize);
+            using var items = RecordReader.Read(file, options.Format, day).GetEnumerator();
+            var lastGoodLocation = "the start";
+            while (true)
+            {
+                ImportItem item;
+                try
+                {
+                    if (!items.MoveNext())
+                        break;
+                    item = items.Current;
+                }
+                catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException or ImportFileException or System.Text.DecoderFallbackException)
+                {
+                    // A truncated or corrupt file: keep what was read, name where it broke off.
+                    var what = ex is ImportFileException ? ex.Message : $"{file.Name}: unreadable after {lastGoodLocation} ({ex.Message}); the records before it were imported";
+                    report(what);
+                    counts.Rejected++;
+                    break;
+                }
+
+                lastGoodLocation = item.Location;
+                if (item.Paper is null)
+                {
+                    counts.Rejected++;
+                    report($"{item.Location}: {item.Error}; skipped");
+                    continue;
+                }
+                batch.Add(item.Paper);
+                if (batch.Count >= options.BatchSize)
+                {
+                    counts.Add(await ImportBatchWriter.WriteAsync(store, batch, ct));
+                    batch.Clear();
+                    progress.Advanced(file.Position);
+                }
+            }
+            counts.Add(await ImportBatchWriter.WriteAsync(store, batch, ct));
+            progress.Advanced(file.Length);
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,56 @@
+using Paperboy.Core.Import;
+
+namespace Paperboy.Core.Papers;
+
+/// <summary>
+/// The database: the truth everything else is derived from. One implementation per provider
+/// (Paperboy.Storage.Sqlite, Paperboy.Storage.Postgres); nothing outside them knows which is in use.
+/// </summary>
+public interface IPaperStore
+{
+    /// <summary>"sqlite" or "postgres".</summary>
+    string Provider { get; }
+
+    /// <summary>Applies the migrations this build knows and the database lacks; returns how many ran.</summary>
+    Task<int> MigrateAsync(CancellationToken ct = default);
+
+    /// <summary>Starts one transaction of import writes; nothing is visible until <see cref="IImportUnit.CommitAsync"/>.</summary>
+    Task<IImportUnit> BeginImportAsync(CancellationToken ct = default);
+
+    Task<StoreStatus> GetStatusAsync(CancellationToken ct = default);
+
+    /// <summary>A number that changes whenever papers or listings change: lets readers cache safely.</summary>
+    Task<long> GetChangeStampAsync(CancellationToken ct = default);
+
+    Task<DateOnly?> GetLatestListingDayAsync(CancellationToken ct = default);
+
+    /// <summary>The nearest listing days with papers before and after the period.</summary>
+    Task<(DateOnly? Previous, DateOnly? Next)> GetNeighbourDaysAsync(ListingPeriod period, CancellationToken ct = default);
+
+    Task<ListingPage> GetListingAsync(ListingQuery query, CancellationToken ct = default);
+
+    /// <summary>The categories listed in a period with their paper counts, largest first.</summary>
+    Task<IReadOnlyList<(string Category, int Count)>> GetCategoryCountsAsync(ListingPeriod period, CancellationToken ct = default);
+
+    Task<PaperDetails?> GetPaperAsync(string id, CancellationToken ct = default);
+}
+
+/// <summary>The writes of one import batch, in one transaction. Disposing without commit rolls back.</summary>
+public interface IImportUnit : IAsyncDisposable
+{
+    Task<PaperRecord?> FindAsync(string id, CancellationToken ct);
+
+    /// <summary>Whether a source record with this fingerprint was applied to the paper before.</summary>
+    Task<bool> HasSourceRecordAsync(string id, string hash, CancellationToken ct);
+
+    Task SavePaperAsync(PaperRecord paper, bool isNew, CancellationToken ct);
+
+    Task AddRevisionAsync(string id, PaperRevision revision, CancellationToken ct);
+
+    Task AddSourceRecordAsync(string id, string hash, string source, CancellationToken ct);
+
+    /// <summary>Lists the paper on the day; false when it already was.</summary>
+    Task<bool> AddListingAsync(string id, DateOnly day, int position, CancellationToken ct);
+
+    Task CommitAsync(CancellationToken ct);
+}

@@ -1,0 +1,52 @@
+namespace Paperboy.Core.Papers;
+
+/// <summary>One arXiv version of a paper, as arXiv reports it (v1 is the first submission).</summary>
+public sealed record PaperVersion(int Version, DateTimeOffset? CreatedAt);
+
+/// <summary>The person who submitted the paper to a daily page (Hugging Face's <c>submittedBy</c>).</summary>
+public sealed record Submitter(string Name, string? Fullname);
+
+/// <summary>
+/// The current state of a paper: what the <c>papers</c> table holds. Lists are in arXiv's order
+/// (authors as printed, primary category first).
+/// </summary>
+public sealed record PaperRecord
+{
+    public required string Id { get; init; }
+    public int? Version { get; init; }
+    public required string Title { get; init; }
+    public required IReadOnlyList<string> Authors { get; init; }
+    public required string Abstract { get; init; }
+    public IReadOnlyList<string> Categories { get; init; } = [];
+    public string? Comments { get; init; }
+    public string? JournalRef { get; init; }
+    public string? Doi { get; init; }
+    public string? License { get; init; }
+    public string? ReportNo { get; init; }
+    /// <summary>Who submitted the paper to arXiv (the bulk metadata's <c>submitter</c>).</summary>
+    public string? ArxivSubmitter { get; init; }
+    public DateOnly? PublishedOn { get; init; }
+    public DateOnly? UpdatedOn { get; init; }
+    /// <summary>The date of the newest source record applied: an older record never overwrites a newer one.</summary>
+    public DateOnly? AsOf { get; init; }
+    public IReadOnlyList<PaperVersion> Versions { get; init; } = [];
+    public string? CodeUrl { get; init; }
+    public string? ProjectUrl { get; init; }
+    public int Upvotes { get; init; }
+    public int NumComments { get; init; }
+    public Submitter? SubmittedBy { get; init; }
+
+    public string? PrimaryCategory => Categories.Count > 0 ? Categories[0] : null;
+    public bool IsLocal => ArxivId.IsLocal(Id);
+    public string? AbsUrl => ArxivId.AbsUrl(Id);
+    public string? PdfUrl => ArxivId.PdfUrl(Id) is { } pdf && Version is { } v ? $"{pdf}v{v}" : ArxivId.PdfUrl(Id);
+}
+
+/// <summary>An older title/abstract/authors, kept when a newer record changed the text.</summary>
+public sealed record PaperRevision(DateOnly? AsOf, int? Version, string Title, IReadOnlyList<string> Authors, string Abstract, DateTimeOffset ReplacedAt);
+
+/// <summary>Everything a paper page shows.</summary>
+public sealed record PaperDetails(PaperRecord Paper, IReadOnlyList<DateOnly> ListingDays, IReadOnlyList<PaperRevision> Revisions);
+
+/// <summary>A paper as a listing shows it, with the day it was listed on.</summary>
+public sealed record ListedPaper(PaperRecord Paper, DateOnly ListingDay);

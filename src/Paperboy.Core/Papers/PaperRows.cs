@@ -1,0 +1,109 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Paperboy.Core.Papers;
+
+/// <summary>
+/// The <c>papers</c> columns both providers share, and their mapping to <see cref="PaperRecord"/> over plain
+/// ADO.NET. Lists are stored as JSON arrays; the SQL around them stays in each provider.
+/// </summary>
+public static class PaperRows
+{
+    /// <summary>The column list, in the order <see cref="Read"/> expects.</summary>
+    public const string Columns =
+        "id, version, title, authors, abstract, categories, comments, journal_ref, doi, license, report_no, arxiv_submitter, " +
+        "published_on, updated_on, as_of, versions, code_url, project_url, upvotes, num_comments, submitted_by, submitted_by_fullname";
+
+    public const int ColumnCount = 22;
+
+    /// <summary>The parameter names matching <see cref="Columns"/>, as <c>@id, @version, …</c>.</summary>
+    public static readonly string Parameters = string.Join(", ", Columns.Split(", ").Select(c => "@" + c));
+
+    private sealed record VersionJson(int V, DateTimeOffset? Created);
+
+    public static PaperRecord Read(DbDataReader r, int o = 0)
+    {
+        var by = r.IsDBNull(o + 20) ? null : new Submitter(r.GetString(o + 20), NullableString(r, o + 21));
+        return new PaperRecord
+        {
+            Id = r.GetString(o),
+            Version = r.IsDBNull(o + 1) ? null : Convert.ToInt32(r.GetValue(o + 1), CultureInfo.InvariantCulture),
+            Title = r.GetString(o + 2),
+            Authors = JsonSerializer.Deserialize<string[]>(r.GetString(o + 3)) ?? [],
+            Abstract = r.GetString(o + 4),
+            Categories = JsonSerializer.Deserialize<string[]>(r.GetString(o + 5)) ?? [],
+            Comments = NullableString(r, o + 6),
+            JournalRef = NullableString(r, o + 7),
+            Doi = NullableString(r, o + 8),
+            License = NullableString(r, o + 9),
+            ReportNo = NullableString(r, o + 10),
+            ArxivSubmitter = NullableString(r, o + 11),
+            PublishedOn = ReadDate(r, o + 12),
+            UpdatedOn = ReadDate(r, o + 13),
+            AsOf = ReadDate(r, o + 14),
+            Versions = (JsonSerializer.Deserialize<VersionJson[]>(r.GetString(o + 15)) ?? []).Select(v => new PaperVersion(v.V, v.Created)).ToArray(),
+            CodeUrl = NullableString(r, o + 16),
+            ProjectUrl = NullableString(r, o + 17),
+            Upvotes = Convert.ToInt32(r.GetValue(o + 18), CultureInfo.InvariantCulture),
+            NumComments = Convert.ToInt32(r.GetValue(o + 19), CultureInfo.InvariantCulture),
+            SubmittedBy = by,
+        };
+    }
+
+    /// <summary>Adds one parameter per column to the command, named as in <see cref="Parameters"/>.</summary>
+    public static void Bind(DbCommand cmd, PaperRecord p)
+    {
+        Add(cmd, "@id", p.Id);
+        Add(cmd, "@version", p.Version);
+        Add(cmd, "@title", p.Title);
+        Add(cmd, "@authors", JsonList(p.Authors));
+        Add(cmd, "@abstract", p.Abstract);
+        Add(cmd, "@categories", JsonList(p.Categories));
+        Add(cmd, "@comments", p.Comments);
+        Add(cmd, "@journal_ref", p.JournalRef);
+        Add(cmd, "@doi", p.Doi);
+        Add(cmd, "@license", p.License);
+        Add(cmd, "@report_no", p.ReportNo);
+        Add(cmd, "@arxiv_submitter", p.ArxivSubmitter);
+        Add(cmd, "@published_on", p.PublishedOn);
+        Add(cmd, "@updated_on", p.UpdatedOn);
+        Add(cmd, "@as_of", p.AsOf);
+        Add(cmd, "@versions", JsonSerializer.Serialize(p.Versions.Select(v => new VersionJson(v.Version, v.CreatedAt))));
+        Add(cmd, "@code_url", p.CodeUrl);
+        Add(cmd, "@project_url", p.ProjectUrl);
+        Add(cmd, "@upvotes", p.Upvotes);
+        Add(cmd, "@num_comments", p.NumComments);
+        Add(cmd, "@submitted_by", p.SubmittedBy?.Name);
+        Add(cmd, "@submitted_by_fullname", p.SubmittedBy?.Fullname);
+    }
+
+    public static string JsonList(IReadOnlyList<string> items) => JsonSerializer.Serialize(items);
+
+    public static IReadOnlyList<string> ParseList(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
+
+    public static DbParameter Add(DbCommand cmd, string name, object? value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+
+    public static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    /// <summary>SQLite keeps dates as ISO text, PostgreSQL as <c>date</c>: accept both.</summary>
+    public static DateOnly? ReadDate(DbDataReader r, int i)
+    {
+        if (r.IsDBNull(i))
+            return null;
+        return r.GetValue(i) switch
+        {
+            DateOnly d => d,
+            DateTime dt => DateOnly.FromDateTime(dt),
+            string s => DateOnly.ParseExact(s.Length > 10 ? s[..10] : s, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            var other => throw new InvalidCastException($"column {i}: cannot read a date from {other.GetType().Name}"),
+        };
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text;
+
+namespace Paperboy.Core.Papers;
+
+public static class TextNormalizer
+{
+    /// <summary>
+    /// arXiv hard-wraps abstracts and titles: collapse every run of whitespace to one space and trim.
+    /// LaTeX is left exactly as written.
+    /// </summary>
+    public static string Collapse(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return string.Empty;
+        var sb = new StringBuilder(text.Length);
+        var pendingSpace = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = sb.Length > 0;
+                continue;
+            }
+            if (pendingSpace)
+            {
+                sb.Append(' ');
+                pendingSpace = false;
+            }
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    public static string? CollapseOrNull(string? text)
+    {
+        var s = Collapse(text);
+        return s.Length == 0 ? null : s;
+    }
+}

@@ -1,0 +1,74 @@
+namespace Paperboy.Storage.Sqlite;
+
+/// <summary>The schema as one ordered list: the schema version is how many of these have run. Append, never edit.</summary>
+internal static class SqliteMigrations
+{
+    public static readonly string[] All =
+    [
+        // 1: papers, their listing days, categories, older texts and the source records already applied.
+        """
+        CREATE TABLE papers (
+            id                    TEXT PRIMARY KEY,
+            version               INTEGER,
+            title                 TEXT NOT NULL,
+            authors               TEXT NOT NULL,     -- JSON array, in order
+            abstract              TEXT NOT NULL,
+            categories            TEXT NOT NULL,     -- JSON array, primary first
+            comments              TEXT,
+            journal_ref           TEXT,
+            doi                   TEXT,
+            license               TEXT,
+            report_no             TEXT,
+            arxiv_submitter       TEXT,
+            published_on          TEXT,              -- yyyy-MM-dd: first announced
+            updated_on            TEXT,
+            as_of                 TEXT,              -- date of the newest source record applied
+            versions              TEXT NOT NULL,     -- JSON [{V, Created}]
+            code_url              TEXT,
+            project_url           TEXT,
+            upvotes               INTEGER NOT NULL DEFAULT 0,
+            num_comments          INTEGER NOT NULL DEFAULT 0,
+            submitted_by          TEXT,
+            submitted_by_fullname TEXT,
+            created_at            TEXT NOT NULL,
+            modified_at           TEXT NOT NULL
+        );
+        CREATE TABLE listings (
+            day      TEXT NOT NULL,
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (day, paper_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX listings_by_paper ON listings(paper_id, day);
+        CREATE TABLE paper_categories (
+            category TEXT NOT NULL,
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            PRIMARY KEY (category, paper_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX paper_categories_by_paper ON paper_categories(paper_id);
+        CREATE TABLE paper_revisions (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            paper_id    TEXT NOT NULL REFERENCES papers(id),
+            as_of       TEXT,
+            version     INTEGER,
+            title       TEXT NOT NULL,
+            authors     TEXT NOT NULL,
+            abstract    TEXT NOT NULL,
+            replaced_at TEXT NOT NULL
+        );
+        CREATE INDEX paper_revisions_by_paper ON paper_revisions(paper_id, seq);
+        CREATE TABLE source_records (
+            paper_id TEXT NOT NULL,
+            hash     TEXT NOT NULL,
+            source   TEXT NOT NULL,
+            seen_at  TEXT NOT NULL,
+            PRIMARY KEY (paper_id, hash)
+        ) WITHOUT ROWID;
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        );
+        INSERT INTO meta(key, value) VALUES ('change_stamp', 0);
+        """,
+    ];
+}

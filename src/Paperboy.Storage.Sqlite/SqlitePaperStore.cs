@@ -1,0 +1,243 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Paperboy.Core.Papers;
+
+namespace Paperboy.Storage.Sqlite;
+
+/// <summary>The embedded default: one SQLite file in WAL mode. Every SQL statement about papers is here.</summary>
+public sealed class SqlitePaperStore : IPaperStore
+{
+    public const string FileName = "paperboy.db";
+
+    private readonly string _connectionString;
+
+    public string Provider => "sqlite";
+    public string FilePath { get; }
+
+    public SqlitePaperStore(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        FilePath = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    internal async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var conn = new SqliteConnection(_connectionString);
+        await conn.OpenAsync(ct);
+        // WAL lets readers (the web server) go on while an import writes; NORMAL is durable across process crashes.
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        await cmd.ExecuteNonQueryAsync(ct);
+        return conn;
+    }
+
+    public async Task<int> MigrateAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using (var create = conn.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        var ran = 0;
+        for (var i = 0; i < SqliteMigrations.All.Length; i++)
+        {
+            var version = i + 1;
+            await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+            await using var check = conn.CreateCommand();
+            check.Transaction = tx;
+            check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = @v";
+            check.Parameters.AddWithValue("@v", version);
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) > 0)
+                continue;
+            await using var apply = conn.CreateCommand();
+            apply.Transaction = tx;
+            apply.CommandText = SqliteMigrations.All[i] + "\nINSERT INTO schema_migrations(version, applied_at) VALUES (@v, @at);";
+            apply.Parameters.AddWithValue("@v", version);
+            apply.Parameters.AddWithValue("@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            await apply.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+            ran++;
+        }
+        return ran;
+    }
+
+    public async Task<IImportUnit> BeginImportAsync(CancellationToken ct = default)
+    {
+        var conn = await OpenAsync(ct);
+        // IMMEDIATE: take the write lock now, so two importers queue instead of failing at commit.
+        var tx = conn.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
+        return new SqliteImportUnit(conn, tx);
+    }
+
+    public async Task<long> GetChangeStampAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = 'change_stamp'";
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    public async Task<StoreStatus> GetStatusAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT (SELECT COUNT(*) FROM papers),
+                   (SELECT COUNT(DISTINCT day) FROM listings),
+                   (SELECT MAX(day) FROM listings),
+                   (SELECT MIN(day) FROM listings)
+            """;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        long size = 0;
+        foreach (var f in new[] { FilePath, FilePath + "-wal" })
+        {
+            if (File.Exists(f))
+                size += new FileInfo(f).Length;
+        }
+        return new StoreStatus(Provider, r.GetInt64(0), r.GetInt64(1), PaperRows.ReadDate(r, 2), PaperRows.ReadDate(r, 3), size, FilePath);
+    }
+
+    public async Task<DateOnly?> GetLatestListingDayAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT MAX(day) FROM listings";
+        return await cmd.ExecuteScalarAsync(ct) is string s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
+    }
+
+    public async Task<(DateOnly? Previous, DateOnly? Next)> GetNeighbourDaysAsync(ListingPeriod period, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT (SELECT MAX(day) FROM listings WHERE day < @from),
+                   (SELECT MIN(day) FROM listings WHERE day > @to)
+            """;
+        cmd.Parameters.AddWithValue("@from", period.From);
+        cmd.Parameters.AddWithValue("@to", period.To);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (PaperRows.ReadDate(r, 0), PaperRows.ReadDate(r, 1));
+    }
+
+    public async Task<ListingPage> GetListingAsync(ListingQuery query, CancellationToken ct = default)
+    {
+        // A paper listed on several days of the period appears once, on its first day there.
+        const string Period = """
+            WITH period AS (
+                SELECT l.paper_id, MIN(l.day) AS day, MIN(l.position) AS position
+                FROM listings l
+                WHERE l.day BETWEEN @from AND @to
+                  AND (@category IS NULL OR EXISTS (SELECT 1 FROM paper_categories c WHERE c.paper_id = l.paper_id AND c.category = @category))
+                GROUP BY l.paper_id)
+            """;
+        var order = query.Sort == ListingSort.Trending
+            ? "p.upvotes DESC, period.day DESC, period.position, p.id"
+            : "period.day DESC, period.position, p.id";
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"""
+            {Period}
+            SELECT (SELECT COUNT(*) FROM period), period.day, {PrefixedColumns("p")}
+            FROM period JOIN papers p ON p.id = period.paper_id
+            ORDER BY {order}
+            LIMIT @limit OFFSET @offset
+            """;
+        cmd.Parameters.AddWithValue("@from", query.Period.From);
+        cmd.Parameters.AddWithValue("@to", query.Period.To);
+        cmd.Parameters.AddWithValue("@category", (object?)query.Category ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("@limit", query.Limit);
+        cmd.Parameters.AddWithValue("@offset", query.Offset);
+        var items = new List<ListedPaper>();
+        var total = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                total = r.GetInt32(0);
+                items.Add(new ListedPaper(PaperRows.Read(r, 2), PaperRows.ReadDate(r, 1)!.Value));
+            }
+        }
+        if (items.Count == 0 && query.Offset > 0)
+        {
+            // Past the last page: still say how many there are.
+            await using var count = conn.CreateCommand();
+            count.CommandText = $"{Period} SELECT COUNT(*) FROM period";
+            count.Parameters.AddWithValue("@from", query.Period.From);
+            count.Parameters.AddWithValue("@to", query.Period.To);
+            count.Parameters.AddWithValue("@category", (object?)query.Category ?? DBNull.Value);
+            total = Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        }
+        return new ListingPage(total, items);
+    }
+
+    public async Task<IReadOnlyList<(string Category, int Count)>> GetCategoryCountsAsync(ListingPeriod period, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT c.category, COUNT(DISTINCT c.paper_id) AS n
+            FROM listings l JOIN paper_categories c ON c.paper_id = l.paper_id
+            WHERE l.day BETWEEN @from AND @to
+            GROUP BY c.category
+            ORDER BY n DESC, c.category
+            """;
+        cmd.Parameters.AddWithValue("@from", period.From);
+        cmd.Parameters.AddWithValue("@to", period.To);
+        var result = new List<(string, int)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add((r.GetString(0), r.GetInt32(1)));
+        return result;
+    }
+
+    public async Task<PaperDetails?> GetPaperAsync(string id, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        PaperRecord paper;
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = $"SELECT {PaperRows.Columns} FROM papers WHERE id = @id";
+            cmd.Parameters.AddWithValue("@id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct))
+                return null;
+            paper = PaperRows.Read(r);
+        }
+        var days = new List<DateOnly>();
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT day FROM listings WHERE paper_id = @id ORDER BY day";
+            cmd.Parameters.AddWithValue("@id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                days.Add(PaperRows.ReadDate(r, 0)!.Value);
+        }
+        var revisions = new List<PaperRevision>();
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT as_of, version, title, authors, abstract, replaced_at FROM paper_revisions WHERE paper_id = @id ORDER BY seq";
+            cmd.Parameters.AddWithValue("@id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                revisions.Add(new PaperRevision(PaperRows.ReadDate(r, 0), r.IsDBNull(1) ? null : r.GetInt32(1), r.GetString(2),
+                    PaperRows.ParseList(r.GetString(3)), r.GetString(4), DateTimeOffset.Parse(r.GetString(5), CultureInfo.InvariantCulture)));
+            }
+        }
+        return new PaperDetails(paper, days, revisions);
+    }
+
+    internal static string PrefixedColumns(string alias) =>
+        string.Join(", ", PaperRows.Columns.Split(", ").Select(c => $"{alias}.{c}"));
+}
