@@ -25,6 +25,56 @@ public sealed record ListingPeriod(DateOnly From, DateOnly To, string Kind)
         return new(first, first.AddMonths(1).AddDays(-1), "month");
     }
 
+    /// <summary>Parses <c>2025-03-20</c> (day), <c>2025-W12</c> (week) or <c>2025-03</c> (month); the error says what is wrong.</summary>
+    public static bool TryParse(string kind, string? text, out ListingPeriod period, out string error)
+    {
+        period = Day(DateOnly.MinValue);
+        error = "";
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        text = text?.Trim() ?? "";
+        switch (kind)
+        {
+            case "day":
+            case "date":
+                if (!System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}$"))
+                {
+                    error = $"'{Clip(text)}' is not a date: use yyyy-MM-dd, like 2025-03-20";
+                    return false;
+                }
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", ci, System.Globalization.DateTimeStyles.None, out var d))
+                {
+                    error = $"'{text}' is not a day of the calendar";
+                    return false;
+                }
+                period = Day(d);
+                return true;
+            case "week":
+                var w = System.Text.RegularExpressions.Regex.Match(text, @"^(\d{4})-W(\d{2})$");
+                var y = w.Success ? int.Parse(w.Groups[1].Value, ci) : 0;
+                var n = w.Success ? int.Parse(w.Groups[2].Value, ci) : 0;
+                if (!w.Success || y < 1 || n < 1 || n > System.Globalization.ISOWeek.GetWeeksInYear(y))
+                {
+                    error = $"'{Clip(text)}' is not an ISO week: use yyyy-Www, like 2025-W12";
+                    return false;
+                }
+                period = Week(y, n);
+                return true;
+            case "month":
+                if (!DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", ci, System.Globalization.DateTimeStyles.None, out var m) || text.Length != 7)
+                {
+                    error = $"'{Clip(text)}' is not a month: use yyyy-MM, like 2025-03";
+                    return false;
+                }
+                period = Month(m.Year, m.Month);
+                return true;
+            default:
+                error = $"unknown period '{Clip(kind)}'";
+                return false;
+        }
+    }
+
+    private static string Clip(string s) => s.Length <= 30 ? s : s[..30] + "…";
+
     public string Label => Kind switch
     {
         "day" => From.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),

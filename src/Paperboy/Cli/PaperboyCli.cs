@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace Paperboy.Cli;
+
+/// <summary>The table of verbs. Every verb is the same code a background job would run.</summary>
+public static class PaperboyCli
+{
+    /// <summary>Global: the folder that holds the SQLite file and every derived index.</summary>
+    public static readonly Option<string> Data = new("--data")
+    {
+        Description = "Folder for the SQLite database and derived indexes",
+        DefaultValueFactory = _ => "./data",
+        Recursive = true,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Paperboy: research-paper discovery, self-hosted.");
+        root.Options.Add(Data);
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        return root;
+    }
+}

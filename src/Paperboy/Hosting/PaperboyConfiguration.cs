@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+using Paperboy.Core.Papers;
+//PG using Paperboy.Storage.Postgres;
+using Paperboy.Storage.Sqlite;
+
+namespace Paperboy.Hosting;
+
+/// <summary>
+/// Configuration shared by every verb: appsettings.json beside the executable and in the working folder,
+/// then <c>PAPERBOY_</c> environment variables (<c>PAPERBOY_Storage__Provider=postgres</c>), then <c>--data</c>.
+/// </summary>
+public static class PaperboyConfiguration
+{
+    public const string EnvironmentPrefix = "PAPERBOY_";
+
+    public static void AddPaperboySources(this IConfigurationBuilder config, string? dataDirectory)
+    {
+        config.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        config.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true, reloadOnChange: false);
+        config.AddEnvironmentVariables(EnvironmentPrefix);
+        if (dataDirectory is not null)
+            config.AddInMemoryCollection([new($"{StorageOptions.Section}:{nameof(StorageOptions.DataDirectory)}", dataDirectory)]);
+    }
+
+    public static IConfiguration Build(string? dataDirectory)
+    {
+        var builder = new ConfigurationBuilder();
+        builder.AddPaperboySources(dataDirectory);
+        return builder.Build();
+    }
+
+    public static StorageOptions ReadStorage(IConfiguration config)
+    {
+        var options = config.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var errors = options.Validate(new ValidationContext(options)).Select(e => e.ErrorMessage).ToList();
+        if (errors.Count > 0)
+            throw new InvalidOperationException("Invalid configuration: " + string.Join("; ", errors));
+        return options;
+    }
+
+    /// <summary>The composition root's one switch on the provider.</summary>
+    public static IPaperStore CreateStore(StorageOptions options) => options.Provider switch
+    {
+        "postgres" => throw new NotSupportedException(), //PG new PostgresPaperStore(options.ConnectionString!),
+        _ => new SqlitePaperStore(options.DataDirectory),
+    };
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Paperboy.Hosting;
+
+/// <summary>Where the database lives. Bound from the <c>Storage</c> section, validated at start-up.</summary>
+public sealed class StorageOptions : IValidatableObject
+{
+    public const string Section = "Storage";
+
+    /// <summary><c>sqlite</c> (default: a file in the data directory) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The PostgreSQL connection string (Npgsql syntax). Required for <c>postgres</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The folder holding the SQLite file and every derived index; <c>--data</c> sets it.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider is not ("sqlite" or "postgres"))
+            yield return new ValidationResult($"Storage:Provider is '{Provider}'; use 'sqlite' or 'postgres'", [nameof(Provider)]);
+        if (Provider == "postgres" && string.IsNullOrWhiteSpace(ConnectionString))
+            yield return new ValidationResult("Storage:Provider is 'postgres' but Storage:ConnectionString is empty", [nameof(ConnectionString)]);
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+            yield return new ValidationResult("the data directory is empty", [nameof(DataDirectory)]);
+    }
+}
+
+/// <summary>Web settings, bound from the <c>Web</c> section.</summary>
+public sealed class WebOptions
+{
+    public const string Section = "Web";
+
+    [Range(5, 500)]
+    public int PageSize { get; set; } = 50;
+
+    /// <summary>How stale a cached listing page may be when another process (an import) writes.</summary>
+    [Range(0, 60)]
+    public double ChangePollSeconds { get; set; } = 1;
+}

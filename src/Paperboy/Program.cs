@@ -1,0 +1,5 @@
+using Paperboy.Cli;
+
+// Paperboy: one executable, one verb per stage of the pipeline (ingest -> store -> index -> rank -> show/send).
+// Each verb lives in Cli/; `serve` hosts the web pages and the JSON API (Web/).
+return await PaperboyCli.Build().Parse(args).InvokeAsync();

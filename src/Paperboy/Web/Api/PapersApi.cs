@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Paperboy.Core.Papers;
+
+namespace Paperboy.Web.Api;
+
+/// <summary>The JSON API: Hugging Face's /api/daily_papers shape, and one paper by id.</summary>
+public static class PapersApi
+{
+    public const int MaxLimit = 1_000;
+    public const int DefaultLimit = 50;
+
+    public static void MapPapersApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("papers");
+        api.MapGet("/daily_papers", GetDailyPapers)
+            .WithSummary("Papers listed on a day, week or month (Hugging Face's daily_papers shape)")
+            .WithDescription("With no period: the latest day with papers. `p` is the 0-based page. Without `limit`, a `date` query returns the whole day (up to 1,000) and other queries 50.");
+        api.MapGet("/papers/{**id}", GetPaper).WithSummary("One paper, with its listing days, versions and older texts");
+    }
+
+    internal static async Task<Results<Ok<List<ApiDailyPaper>>, ProblemHttpResult>> GetDailyPapers(
+        CachedReads reads, CancellationToken ct,
+        string? date = null, string? week = null, string? month = null, string? p = null, string? limit = null,
+        string? sort = null, string? category = null)
+    {
+        var given = new[] { ("date", date), ("week", week), ("month", month) }.Where(x => x.Item2 is not null).ToList();
+        if (given.Count > 1)
+            return Bad("give only one of date, week and month");
+
+        ListingPeriod period;
+        if (given.Count == 1)
+        {
+            var (name, value) = given[0];
+            if (!ListingPeriod.TryParse(name, value, out period, out var error))
+                return Bad($"{name}: {error}");
+        }
+        else
+        {
+            var latest = await reads.LatestDayAsync(ct);
+            if (latest is null)
+                return TypedResults.Ok(new List<ApiDailyPaper>());
+            period = ListingPeriod.Day(latest.Value);
+        }
+
+        var pageSize = period.Kind == "day" && date is not null ? MaxLimit : DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize < 1 || pageSize > MaxLimit))
+            return Bad($"limit: '{Clip(limit)}' must be a whole number from 1 to {MaxLimit}");
+        var page = 0;
+        if (p is not null && (!int.TryParse(p, out page) || page < 0 || page > 100_000))
+            return Bad($"p: '{Clip(p)}' must be a page number from 0");
+        ListingSort order;
+        switch (sort)
+        {
+            case null or "" or "trending" or "upvotes": order = ListingSort.Trending; break;
+            case "publishedAt" or "published" or "date": order = ListingSort.Published; break;
+            default: return Bad($"sort: '{Clip(sort)}' must be trending or publishedAt");
+        }
+        if (category is not null && !Categories.IsValid(category))
+            return Bad($"category: '{Clip(category)}' is not an arXiv category like cs.CL");
+
+        var result = await reads.ListingAsync(new ListingQuery(period, category, order, page * pageSize, pageSize), ct);
+        return TypedResults.Ok(result.Items.Select(ApiDailyPaper.From).ToList());
+    }
+
+    internal static async Task<Results<Ok<ApiPaperDetails>, ProblemHttpResult>> GetPaper(string id, IPaperStore store, CancellationToken ct)
+    {
+        var canonical = ArxivId.TryParse(id, out var arxiv, out _) ? arxiv : id;
+        if (!ArxivId.IsPaperId(canonical))
+            return Bad($"id: '{Clip(id)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
+        var details = await store.GetPaperAsync(canonical, ct);
+        if (details is null)
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No paper {canonical} here. Import or ingest it first.");
+        var paper = details.Paper;
+        return TypedResults.Ok(new ApiPaperDetails(
+            ApiPaper.From(paper, details.ListingDays.Count > 0 ? details.ListingDays[^1] : null),
+            details.ListingDays.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+            paper.Versions.Select(v => new ApiVersion(v.Version, v.CreatedAt)).ToList(),
+            details.Revisions.Select(r => new ApiRevision(ApiPaper.Iso(r.AsOf), r.Version, r.Title, r.Authors, r.Abstract)).ToList()));
+    }
+
+    private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Bad request", detail: detail);
+
+    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
+}

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Paperboy.Core.Papers;
+using Paperboy.Hosting;
+using Paperboy.Web.Api;
+
+namespace Paperboy.Web;
+
+/// <summary>The web host: services, middleware and routes, in the order a request meets them.</summary>
+public static class PaperboyWeb
+{
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    public static WebApplication Build(string[] args, string? dataDirectory)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddPaperboySources(dataDirectory);
+        builder.Configuration.AddCommandLine(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.Services.AddPaperboy(builder.Configuration);
+        var app = builder.Build();
+        app.UsePaperboy();
+        return app;
+    }
+
+    public static IServiceCollection AddPaperboy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton(sp => PaperboyConfiguration.CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddHostedService<MigrateAtStartup>();
+        services.AddSingleton<CachedReads>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Web/Pages";
+            o.Conventions.AddPageRoute("/Listing", "");
+        }).AddApplicationPart(typeof(PaperboyWeb).Assembly);
+        services.AddOpenApi();
+        services.AddProblemDetails();
+        return services;
+    }
+
+    public static void UsePaperboy(this WebApplication app) => UsePaperboy((IApplicationBuilder)app, app);
+
+    /// <summary>Middleware and endpoints; shared by <c>serve</c> and the test host.</summary>
+    public static void UsePaperboy(this IApplicationBuilder app, IEndpointRouteBuilder? endpoints = null)
+    {
+        // The API answers errors as problem+json; pages answer with a readable page.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.Use(SecurityHeaders);
+        app.UseRouting();
+        void Map(IEndpointRouteBuilder e)
+        {
+            e.MapStaticFiles();
+            e.MapPapersApi();
+            e.MapOpenApi();
+            e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
+            {
+                await store.GetChangeStampAsync(ct);
+                return Results.Ok(new { status = "ok", provider = store.Provider });
+            }).WithTags("health");
+            e.MapRazorPages();
+        }
+        if (endpoints is not null)
+            Map(endpoints);
+        else
+            app.UseEndpoints(Map);
+    }
+
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var h = context.Response.Headers;
+        h.XContentTypeOptions = "nosniff";
+        h.XFrameOptions = "DENY";
+        h["Referrer-Policy"] = "same-origin";
+        // No scripts or styles from anywhere but here: the site works offline and injected markup cannot run.
+        h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        return next();
+    }
+
+    private sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, StorageOptions options)
+        {
+            var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(e => e.ErrorMessage ?? "").ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+
+    /// <summary>Migrations run before the server takes requests.</summary>
+    private sealed class MigrateAtStartup(IPaperStore store, ILogger<MigrateAtStartup> log) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var ran = await store.MigrateAsync(cancellationToken);
+            if (ran > 0)
+                log.LogInformation("Applied {Count} migration(s) to the {Provider} database", ran, store.Provider);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
