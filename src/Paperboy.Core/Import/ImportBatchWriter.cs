@@ -36,19 +36,19 @@ public static class ImportBatchWriter
         var now = DateTimeOffset.UtcNow;
         // The batch may hold the same paper twice (a day's file repeats papers): keep the newest state here.
         var seen = new Dictionary<string, PaperRecord?>(StringComparer.Ordinal);
+        async Task<PaperRecord?> CurrentAsync(string id) =>
+            seen.TryGetValue(id, out var known) ? known : seen[id] = await unit.FindAsync(id, ct);
+
         foreach (var rec in batch)
         {
-            if (!seen.TryGetValue(rec.Id, out var current))
-                current = await unit.FindAsync(rec.Id, ct);
-
-            PaperRecord stored;
-            if (current is not null && await unit.HasSourceRecordAsync(rec.Id, rec.Hash, ct))
+            // The common case on a re-import: this exact record was applied before. Nothing to read or merge.
+            if (await unit.HasSourceRecordAsync(rec.Id, rec.Hash, ct))
             {
                 counts.Unchanged++;
-                stored = current;
             }
             else
             {
+                var current = await CurrentAsync(rec.Id);
                 var result = PaperMerger.Merge(current, rec, now);
                 switch (result.Kind)
                 {
@@ -56,25 +56,25 @@ public static class ImportBatchWriter
                     case MergeKind.Updated: counts.Updated++; break;
                     default: counts.Unchanged++; break;
                 }
-                stored = result.Paper;
                 if (result.Kind != MergeKind.Unchanged)
-                    await unit.SavePaperAsync(stored, result.Kind == MergeKind.Added, ct);
+                    await unit.SavePaperAsync(result.Paper, result.Kind == MergeKind.Added, ct);
                 if (result.Revision is not null)
                     await unit.AddRevisionAsync(rec.Id, result.Revision, ct);
                 await unit.AddSourceRecordAsync(rec.Id, rec.Hash, rec.Source, ct);
+                seen[rec.Id] = result.Paper;
             }
 
             if (rec.ListingDay is { } day && await unit.AddListingAsync(rec.Id, day, rec.ListingPosition, ct))
             {
                 counts.NewListings++;
                 // Days may be imported in any order: the first listing day is the first announcement.
+                var stored = (await CurrentAsync(rec.Id))!;
                 if (stored.PublishedOn is null || day < stored.PublishedOn)
                 {
-                    stored = stored with { PublishedOn = day };
-                    await unit.SavePaperAsync(stored, isNew: false, ct);
+                    seen[rec.Id] = stored with { PublishedOn = day };
+                    await unit.SavePaperAsync(seen[rec.Id]!, isNew: false, ct);
                 }
             }
-            seen[rec.Id] = stored;
         }
         await unit.CommitAsync(ct);
         return counts;

@@ -54,6 +54,13 @@ public sealed class CachedReads(IPaperStore store, IOptions<WebOptions> options,
 
     private static async Task<object> LoadBoxed<T>(Func<Task<T>> load) => (await load())!;
 
+    /// <summary>The store's change stamp as last seen (checked at most once per poll interval).</summary>
+    public async Task<long> StampAsync(CancellationToken ct)
+    {
+        await RefreshStampAsync(ct);
+        return Volatile.Read(ref _stamp);
+    }
+
     private async Task RefreshStampAsync(CancellationToken ct)
     {
         var now = clock.GetTimestamp();
@@ -67,7 +74,7 @@ public sealed class CachedReads(IPaperStore store, IOptions<WebOptions> options,
             if (stamp != _stamp)
             {
                 _entries.Clear();
-                _stamp = stamp;
+                Volatile.Write(ref _stamp, stamp);
             }
             Volatile.Write(ref _checkedAt, clock.GetTimestamp());
         }

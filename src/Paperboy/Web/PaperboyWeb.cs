@@ -38,6 +38,7 @@ public static class PaperboyWeb
             o.RootDirectory = "/Web/Pages";
             o.Conventions.AddPageRoute("/Listing", "");
         }).AddApplicationPart(typeof(PaperboyWeb).Assembly);
+        services.AddOutputCache(o => o.AddPolicy(ListingCachePolicy.Name, new ListingCachePolicy()));
         services.AddOpenApi();
         services.AddProblemDetails();
         return services;
@@ -53,6 +54,7 @@ public static class PaperboyWeb
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
         app.Use(SecurityHeaders);
         app.UseRouting();
+        app.UseOutputCache();
         void Map(IEndpointRouteBuilder e)
         {
             e.MapStaticFiles();

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Paperboy.Storage.Sqlite;
+using Paperboy.Tests.Infrastructure;
+using Paperboy.Web;
+
+namespace Paperboy.Tests.Browser;
+
+/// <summary>Debian's Chromium, driven by Playwright, reading the site as a person on a phone would.</summary>
+public sealed class DailyPageBrowserTests : IAsyncLifetime
+{
+    public static readonly string[] ChromiumArgs =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+    ];
+
+    private readonly TestData.TempDir _dir = new();
+    private Microsoft.AspNetCore.Builder.WebApplication _app = null!;
+    private string _baseUrl = "";
+
+    public async Task InitializeAsync()
+    {
+        var store = new SqlitePaperStore(_dir.Path);
+        await store.MigrateAsync();
+        await Importing.ImportAsync(store, TestData.Listing("2025-03-19"), TestData.Listing("2025-03-20"), TestData.Listing("2025-03-24"));
+        _app = PaperboyWeb.Build(["--urls", "http://127.0.0.1:0"], _dir.Path);
+        await _app.StartAsync();
+        _baseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_reader_goes_from_a_day_to_the_next_day_and_opens_a_paper()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
+
+        await page.GotoAsync(_baseUrl + "/papers/date/2025-03-19");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Papers of Wednesday, 19 March 2025");
+        var firstDayCount = await page.Locator(".summary .total").InnerTextAsync();
+        Assert.Matches(@"^\d+ papers$", firstDayCount);
+        // Nothing is wider than a phone's screen.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+
+        await page.Locator(".days a[rel=next]").ClickAsync();
+        await page.WaitForURLAsync("**/papers/date/2025-03-20");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Papers of Thursday, 20 March 2025");
+        await Assertions.Expect(page.Locator(".summary .total")).ToHaveTextAsync("211 papers");
+        await Assertions.Expect(page.Locator("article.paper")).ToHaveCountAsync(50);
+        Assert.Equal("Page 1 of 5", await page.Locator(".pager span").InnerTextAsync());
+
+        var first = page.Locator("article.paper h2 a").First;
+        var title = await first.InnerTextAsync();
+        var abstractStart = await page.Locator("article.paper .abstract").First.InnerTextAsync();
+        await first.ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/papers/\d{4}\.\d{4,5}$"));
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(title);
+        var fullAbstract = await page.Locator(".abstract.full").InnerTextAsync();
+        Assert.StartsWith(abstractStart.TrimEnd('…', ' ').Split(' ')[0], fullAbstract, StringComparison.Ordinal);
+        Assert.True(fullAbstract.Length >= abstractStart.TrimEnd('…', ' ').Length);
+        var pdf = await page.Locator("a.button", new() { HasText = "PDF" }).GetAttributeAsync("href");
+        Assert.StartsWith("https://arxiv.org/pdf/", pdf, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("2025-03-20");
+
+        // The category chips filter the day.
+        await page.GotoAsync(_baseUrl + "/papers/date/2025-03-20");
+        await page.Locator(".categories a", new() { HasText = "cs.RO" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".summary .total")).ToHaveTextAsync("8 papers");
+        await Assertions.Expect(page.Locator("article.paper")).ToHaveCountAsync(8);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Paperboy.Tests.Infrastructure;
+
+namespace Paperboy.Tests.Cli;
+
+/// <summary>The real executable, run as a user runs it.</summary>
+public sealed class ImportProcessTests : IDisposable
+{
+    private readonly TestData.TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static ProcessStartInfo Paperboy(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paperboy.dll"));
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        psi.Environment["PAPERBOY_Storage__Provider"] = "sqlite";
+        return psi;
+    }
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var p = Process.Start(Paperboy(args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A folder of the first <paramref name="days"/> real listing files (links, not copies).</summary>
+    private string ListingSubset(int days)
+    {
+        var folder = Directory.CreateDirectory(_dir.File("listings")).FullName;
+        foreach (var f in Directory.GetFiles(TestData.Listings, "*.jsonl.gz").Order(StringComparer.Ordinal).Take(days))
+            File.CreateSymbolicLink(Path.Combine(folder, Path.GetFileName(f)), f);
+        return folder;
+    }
+
+    /// <summary>Everything the import decides, without the wall-clock columns.</summary>
+    private static string Digest(string dataDir)
+    {
+        using var conn = new SqliteConnection($"Data Source={Path.Combine(dataDir, "paperboy.db")};Mode=ReadOnly;Pooling=False");
+        conn.Open();
+        var sb = new System.Text.StringBuilder();
+        foreach (var sql in new[]
+        {
+            "SELECT id, version, title, authors, abstract, categories, published_on, updated_on, as_of FROM papers ORDER BY id",
+            "SELECT day, paper_id, position FROM listings ORDER BY day, paper_id",
+            "SELECT paper_id, title, abstract, as_of FROM paper_revisions ORDER BY paper_id, as_of, title",
+            "SELECT paper_id, hash FROM source_records ORDER BY paper_id, hash",
+            "SELECT category, paper_id FROM paper_categories ORDER BY category, paper_id",
+        })
+        {
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = sql;
+            using var r = cmd.ExecuteReader();
+            var rows = 0;
+            while (r.Read())
+            {
+                rows++;
+                for (var i = 0; i < r.FieldCount; i++)
+                    sb.Append(r.IsDBNull(i) ? "∅" : r.GetValue(i).ToString()).Append('\u001f');
+                sb.Append('\n');
+            }
+            sb.Append("rows=").Append(rows).Append('\n');
+        }
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    private static long Papers(string dataDir)
+    {
+        using var conn = new SqliteConnection($"Data Source={Path.Combine(dataDir, "paperboy.db")};Mode=ReadOnly;Pooling=False");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM papers";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public async Task Import_killed_with_sigkill_then_rerun_ends_with_the_same_database()
+    {
+        var listings = ListingSubset(90);
+        var whole = _dir.File("whole");
+        var (code, output, _) = await RunAsync("import", listings, "--data", whole);
+        Assert.Equal(0, code);
+        Assert.Contains("rejected 0", output, StringComparison.Ordinal);
+        var total = Papers(whole);
+
+        var killed = _dir.File("killed");
+        using (var p = Process.Start(Paperboy("import", listings, "--data", killed, "--batch-size", "500"))!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            var db = Path.Combine(killed, "paperboy.db");
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited)
+            {
+                if (File.Exists(db) && SafePapers(killed) > 2_000)
+                    break;
+                await Task.Delay(20);
+            }
+            Assert.False(p.HasExited, "the import finished before it could be killed");
+            p.Kill(entireProcessTree: true); // SIGKILL on Unix: no cleanup runs
+            await p.WaitForExitAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        var partial = Papers(killed);
+        Assert.InRange(partial, 1, total - 1);
+
+        var (rerun, rerunOut, _) = await RunAsync("import", listings, "--data", killed);
+        Assert.Equal(0, rerun);
+        Assert.Contains($"added {total - partial:N0}", rerunOut, StringComparison.Ordinal);
+        Assert.Equal(Digest(whole), Digest(killed));
+    }
+
+    private static long SafePapers(string dataDir)
+    {
+        try
+        {
+            return Papers(dataDir);
+        }
+        catch (SqliteException)
+        {
+            return 0; // not created yet
+        }
+    }
+
+    [Fact]
+    public async Task Status_reports_counts_as_json_and_bad_files_give_exit_code_3()
+    {
+        var data = _dir.File("data");
+        var bad = _dir.File("2025-03-20.jsonl");
+        await File.WriteAllTextAsync(bad, Importing.ListingLine("2503.00001", "Fine") + "\nnot json\n");
+        var (code, output, errors) = await RunAsync("import", TestData.Listing("2025-03-20"), bad, "--data", data);
+        Assert.Equal(3, code);
+        Assert.Contains("2025-03-20.jsonl:2: invalid JSON", errors, StringComparison.Ordinal);
+        Assert.Contains("added 212", output, StringComparison.Ordinal);
+
+        var (statusCode, json, _) = await RunAsync("status", "--json", "--data", data);
+        Assert.Equal(0, statusCode);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(212, doc.RootElement.GetProperty("papers").GetInt64());
+        Assert.Equal(1, doc.RootElement.GetProperty("listingDays").GetInt64());
+        Assert.Equal("2025-03-20", doc.RootElement.GetProperty("newestListingDay").GetString());
+        Assert.Equal("sqlite", doc.RootElement.GetProperty("provider").GetString());
+
+        var (missing, _, err) = await RunAsync("import", _dir.File("nope"), "--data", data);
+        Assert.Equal(1, missing);
+        Assert.Contains("no such file or folder", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_verb_has_help()
+    {
+        foreach (var verb in new[] { "serve", "import", "migrate", "status" })
+        {
+            var (code, output, _) = await RunAsync(verb, "--help");
+            Assert.Equal(0, code);
+            Assert.Contains("--data", output, StringComparison.Ordinal);
+        }
+    }
+}

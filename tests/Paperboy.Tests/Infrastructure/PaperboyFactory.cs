@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Paperboy.Web;
+
+namespace Paperboy.Tests.Infrastructure;
+
+/// <summary>
+/// The real app (same services, middleware and routes as <c>paperboy serve</c>) in memory, over a real
+/// database. `serve` is a CLI verb, so the host is built here rather than discovered from Main.
+/// </summary>
+public sealed class PaperboyFactory(TestStore store) : WebApplicationFactory<Program>
+{
+    protected override IHostBuilder CreateHostBuilder() =>
+        Host.CreateDefaultBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(store.Settings))
+            .ConfigureWebHostDefaults(web => web
+                .UseEnvironment("Testing")
+                .ConfigureServices((ctx, services) => services.AddPaperboy(ctx.Configuration))
+                .Configure(app => app.UsePaperboy()));
+}

@@ -1,0 +1,268 @@
+using Paperboy.Core.Import;
+using Paperboy.Core.Papers;
+using Paperboy.Tests.Infrastructure;
+
+namespace Paperboy.Tests.Storage;
+
+/// <summary>What every provider must do. Each concrete class below runs all of it on one provider.</summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    protected abstract string Provider { get; }
+
+    private TestStore _db = null!;
+    private readonly TestData.TempDir _files = new();
+    private IPaperStore Store => _db.Store;
+
+    public async Task InitializeAsync() => _db = await TestStore.CreateAsync(Provider);
+
+    public async Task DisposeAsync()
+    {
+        await _db.DisposeAsync();
+        _files.Dispose();
+    }
+
+    private static ListingQuery Day(string day, int limit = 1000, string? category = null, ListingSort sort = ListingSort.Published, int offset = 0) =>
+        new(ListingPeriod.Day(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture)), category, sort, offset, limit);
+
+    [Fact]
+    public async Task A_listing_day_lists_each_paper_once_and_a_second_import_changes_nothing()
+    {
+        var first = await Importing.ImportAsync(Store, TestData.Listing("2025-03-20"));
+        Assert.Equal(438, first.Counts.Read);
+        Assert.Equal(211, first.Counts.Added);
+        Assert.Equal(0, first.Counts.Rejected);
+
+        var page = await Store.GetListingAsync(Day("2025-03-20"));
+        Assert.Equal(211, page.Total);
+        Assert.Equal(211, page.Items.Select(i => i.Paper.Id).Distinct().Count());
+
+        var again = await Importing.ImportAsync(Store, TestData.Listing("2025-03-20"));
+        Assert.Equal(0, again.Counts.Added);
+        Assert.Equal(0, again.Counts.Updated);
+        Assert.Equal(0, again.Counts.NewListings);
+        Assert.Equal(438, again.Counts.Unchanged);
+
+        var status = await Store.GetStatusAsync();
+        Assert.Equal(211, status.Papers);
+        Assert.Equal(1, status.ListingDays);
+        Assert.Equal(new DateOnly(2025, 3, 20), status.NewestListingDay);
+        Assert.Equal(Provider, status.Provider);
+    }
+
+    [Fact]
+    public async Task Abstracts_are_unwrapped_and_latex_is_kept()
+    {
+        var path = Importing.Write(_files, "2025-01-02.jsonl",
+            Importing.ListingLine("2501.00001", "A title\n  on two lines", "We bound $\\mathcal{O}(n^2)$\nterms   and\tmore."));
+        await Importing.ImportAsync(Store, path);
+        var paper = (await Store.GetPaperAsync("2501.00001"))!.Paper;
+        Assert.Equal("A title on two lines", paper.Title);
+        Assert.Equal("We bound $\\mathcal{O}(n^2)$ terms and more.", paper.Abstract);
+        Assert.Equal(["cs.LG", "stat.ML"], paper.Categories);
+        Assert.Equal("cs.LG", paper.PrimaryCategory);
+        Assert.Equal(["Ada Lovelace", "Alan Turing"], paper.Authors);
+    }
+
+    [Fact]
+    public async Task A_paper_listed_again_gains_the_day_and_changed_text_keeps_the_old_text()
+    {
+        var day1 = Importing.Write(_files, "2025-01-02.jsonl", Importing.ListingLine("2501.00001", "First title"), Importing.ListingLine("2501.00002", "Other paper"));
+        var day2 = Importing.Write(_files, "2025-01-03.jsonl", Importing.ListingLine("2501.00001", "First title"), Importing.ListingLine("2501.00002", "Other paper, revised"));
+        // Newest first: an older record must not overwrite a newer one, whatever the order of import.
+        var s2 = await Importing.ImportAsync(Store, day2);
+        var s1 = await Importing.ImportAsync(Store, day1);
+        Assert.Equal(2, s2.Counts.Added);
+        Assert.Equal(1, s1.Counts.Updated); // the older text of 2501.00002 goes into its history
+        Assert.Equal(1, s1.Counts.Unchanged);
+
+        var one = (await Store.GetPaperAsync("2501.00001"))!;
+        Assert.Equal([new DateOnly(2025, 1, 2), new DateOnly(2025, 1, 3)], one.ListingDays);
+        Assert.Equal(new DateOnly(2025, 1, 2), one.Paper.PublishedOn);
+        Assert.Empty(one.Revisions);
+
+        var two = (await Store.GetPaperAsync("2501.00002"))!;
+        Assert.Equal("Other paper, revised", two.Paper.Title);
+        var revision = Assert.Single(two.Revisions);
+        Assert.Equal("Other paper", revision.Title);
+
+        // Both files again, in either order: nothing moves.
+        foreach (var path in new[] { day1, day2, day1 })
+        {
+            var again = await Importing.ImportAsync(Store, path);
+            Assert.Equal(0, again.Counts.Added + again.Counts.Updated + again.Counts.NewListings);
+        }
+        Assert.Single((await Store.GetPaperAsync("2501.00002"))!.Revisions);
+        Assert.Equal(1, (await Store.GetListingAsync(Day("2025-01-02"))).Items.Count(i => i.Paper.Id == "2501.00001"));
+    }
+
+    [Fact]
+    public async Task Real_listings_with_changed_text_are_updated_with_history()
+    {
+        // Two weeks of real listings hold papers that come back with changed text.
+        var files = Enumerable.Range(0, 14).Select(i => TestData.Listing(new DateOnly(2025, 3, 18).AddDays(i).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        var first = await Importing.ImportAsync(Store, files);
+        var again = await Importing.ImportAsync(Store, files);
+        Assert.Equal(0, first.Counts.Rejected);
+        Assert.Equal(0, again.Counts.Added + again.Counts.Updated + again.Counts.NewListings);
+        Assert.Equal(first.Counts.Read, again.Counts.Unchanged);
+        var status = await Store.GetStatusAsync();
+        Assert.Equal(first.Counts.Added, status.Papers);
+        Assert.Equal(14, status.ListingDays);
+    }
+
+    [Fact]
+    public async Task Kaggle_snapshot_keeps_versions_doi_and_journal_ref()
+    {
+        var s = await Importing.ImportAsync(Store, TestData.Kaggle);
+        Assert.Equal(200, s.Counts.Added);
+        Assert.Equal(0, s.Counts.Rejected);
+        var p = (await Store.GetPaperAsync("0704.0001"))!.Paper;
+        Assert.NotNull(p.Doi);
+        Assert.NotNull(p.JournalRef);
+        Assert.True(p.Versions.Count >= 2);
+        Assert.Equal(p.Versions.Max(v => v.Version), p.Version);
+        Assert.Equal(new DateOnly(2007, 4, 2), p.PublishedOn);
+        Assert.Contains("P. M. Nadolsky", p.Authors);
+        Assert.Equal(0, (await Importing.ImportAsync(Store, TestData.Kaggle)).Counts.Updated);
+    }
+
+    [Fact]
+    public async Task Hugging_face_daily_papers_keep_upvotes_code_and_submitter()
+    {
+        var s = await Importing.ImportAsync(Store, TestData.HfDaily);
+        Assert.Equal(30, s.Counts.Added);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(TestData.HfDaily));
+        var withCode = doc.RootElement.EnumerateArray().First(i => i.GetProperty("paper").TryGetProperty("githubRepo", out var g) && g.ValueKind == System.Text.Json.JsonValueKind.String);
+        var expected = withCode.GetProperty("paper");
+        var stored = (await Store.GetPaperAsync(expected.GetProperty("id").GetString()!))!;
+        Assert.Equal(expected.GetProperty("githubRepo").GetString(), stored.Paper.CodeUrl);
+        Assert.Equal(expected.GetProperty("upvotes").GetInt32(), stored.Paper.Upvotes);
+        Assert.Equal(withCode.GetProperty("submittedBy").GetProperty("name").GetString(), stored.Paper.SubmittedBy?.Name);
+        var day = DateOnly.FromDateTime(expected.GetProperty("submittedOnDailyAt").GetDateTime());
+        Assert.Contains(day, stored.ListingDays);
+        var top = await Store.GetListingAsync(new ListingQuery(ListingPeriod.Day(day), null, ListingSort.Trending, 0, 5));
+        Assert.True(top.Items.Zip(top.Items.Skip(1)).All(p => p.First.Paper.Upvotes >= p.Second.Paper.Upvotes));
+    }
+
+    [Fact]
+    public async Task Title_abstract_lines_get_stable_local_ids()
+    {
+        var options = new ImportOptions(Day: new DateOnly(2026, 1, 5));
+        var s = await Importing.ImportAsync(Store, options, TestData.SeedPage);
+        Assert.Equal(80, s.Counts.Added);
+        var page = await Store.GetListingAsync(Day("2026-01-05"));
+        Assert.Equal(80, page.Total);
+        Assert.All(page.Items, i => Assert.Matches("^local-[0-9a-f]{12}$", i.Paper.Id));
+        Assert.All(page.Items, i => Assert.Null(i.Paper.AbsUrl));
+        var again = await Importing.ImportAsync(Store, options, TestData.SeedPage);
+        Assert.Equal(0, again.Counts.Added + again.Counts.Updated);
+    }
+
+    [Fact]
+    public async Task Bad_records_are_reported_with_file_and_line_and_the_rest_is_imported()
+    {
+        var path = Importing.Write(_files, "2025-02-01.jsonl",
+            Importing.ListingLine("2502.00001", "Good one"),
+            "{\"id\": \"2502.00002\", \"title\": ",
+            Importing.ListingLine("", "No id"),
+            Importing.ListingLine("2502.00003", ""),
+            Importing.ListingLine("2502.00004", "Huge", new string('x', 1 << 20)),
+            Importing.ListingLine("../../etc/passwd", "Sneaky"),
+            Importing.ListingLine("2502.00005", "<script>alert(1)</script> is kept as text"),
+            Importing.ListingLine("2502.00006", "Good two"));
+        var recorder = new Importing.Recorder();
+        var s = await new Importer(Store).ImportAsync([path], new ImportOptions(), recorder, CancellationToken.None);
+        Assert.Equal(3, s.Counts.Added);
+        Assert.Equal(5, s.Counts.Rejected);
+        Assert.Contains(recorder.Problems, p => p.StartsWith("2025-02-01.jsonl:2: invalid JSON", StringComparison.Ordinal));
+        Assert.Contains(recorder.Problems, p => p.StartsWith("2025-02-01.jsonl:3: id is missing", StringComparison.Ordinal));
+        Assert.Contains(recorder.Problems, p => p.StartsWith("2025-02-01.jsonl:4: title is missing", StringComparison.Ordinal));
+        Assert.Contains(recorder.Problems, p => p.StartsWith("2025-02-01.jsonl:5: abstract is 1,048,576 characters", StringComparison.Ordinal));
+        Assert.Contains(recorder.Problems, p => p.StartsWith("2025-02-01.jsonl:6: id '../../etc/passwd' is not an arXiv id", StringComparison.Ordinal));
+        Assert.Equal("<script>alert(1)</script> is kept as text", (await Store.GetPaperAsync("2502.00005"))!.Paper.Title);
+        Assert.Equal(3, (await Store.GetStatusAsync()).Papers);
+    }
+
+    [Fact]
+    public async Task A_truncated_gzip_keeps_the_records_before_the_break()
+    {
+        var bytes = await File.ReadAllBytesAsync(TestData.Listing("2025-03-20"));
+        var path = _files.File("2025-03-20.jsonl.gz");
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]);
+        var recorder = new Importing.Recorder();
+        var s = await new Importer(Store).ImportAsync([path], new ImportOptions(), recorder, CancellationToken.None);
+        var problem = Assert.Single(recorder.Problems);
+        Assert.StartsWith("2025-03-20.jsonl.gz: unreadable after 2025-03-20.jsonl.gz:", problem, StringComparison.Ordinal);
+        Assert.InRange(s.Counts.Added, 50, 210);
+        Assert.Equal(s.Counts.Added, (await Store.GetStatusAsync()).Papers);
+    }
+
+    [Fact]
+    public async Task Listings_filter_by_category_page_and_span_weeks_and_months()
+    {
+        await Importing.ImportAsync(Store, TestData.Listing("2025-03-18"), TestData.Listing("2025-03-19"), TestData.Listing("2025-03-20"), TestData.Listing("2025-03-24"));
+        var all = await Store.GetListingAsync(Day("2025-03-20"));
+        var cl = await Store.GetListingAsync(Day("2025-03-20", category: "cs.CL"));
+        Assert.InRange(cl.Total, 1, all.Total - 1);
+        Assert.All(cl.Items, i => Assert.Contains("cs.CL", i.Paper.Categories));
+        var counts = await Store.GetCategoryCountsAsync(ListingPeriod.Day(new DateOnly(2025, 3, 20)));
+        Assert.Equal(cl.Total, counts.Single(c => c.Category == "cs.CL").Count);
+
+        var pages = new List<string>();
+        for (var offset = 0; offset < all.Total; offset += 50)
+            pages.AddRange((await Store.GetListingAsync(Day("2025-03-20", limit: 50, offset: offset))).Items.Select(i => i.Paper.Id));
+        Assert.Equal(all.Items.Select(i => i.Paper.Id), pages);
+
+        var week = await Store.GetListingAsync(new ListingQuery(ListingPeriod.Week(2025, 12), null, ListingSort.Published, 0, 5000));
+        Assert.Equal(week.Total, week.Items.Select(i => i.Paper.Id).Distinct().Count());
+        Assert.All(week.Items, i => Assert.InRange(i.ListingDay, new DateOnly(2025, 3, 17), new DateOnly(2025, 3, 23)));
+        Assert.True(week.Total > all.Total);
+
+        var (prev, next) = await Store.GetNeighbourDaysAsync(ListingPeriod.Day(new DateOnly(2025, 3, 20)));
+        Assert.Equal(new DateOnly(2025, 3, 19), prev);
+        Assert.Equal(new DateOnly(2025, 3, 24), next);
+        Assert.Equal(new DateOnly(2025, 3, 24), await Store.GetLatestListingDayAsync());
+        var empty = await Store.GetListingAsync(Day("2025-03-21"));
+        Assert.Equal(0, empty.Total);
+    }
+
+    [Fact]
+    public async Task Migrations_are_idempotent_and_the_change_stamp_moves_on_writes()
+    {
+        Assert.Equal(0, await Store.MigrateAsync());
+        var before = await Store.GetChangeStampAsync();
+        await Importing.ImportAsync(Store, Importing.Write(_files, "2025-01-02.jsonl", Importing.ListingLine("2501.00001", "A")));
+        Assert.NotEqual(before, await Store.GetChangeStampAsync());
+    }
+
+    [Fact]
+    public async Task Old_style_ids_are_stored_and_found()
+    {
+        var line = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = "hep-th/9901001",
+            title = "An old-style paper",
+            authors = "A. Author, B. Author",
+            abstract_ = "x",
+            categories = "hep-th",
+            versions = new[] { new { version = "v1", created = "Fri, 1 Jan 1999 10:00:00 GMT" } },
+            update_date = "1999-01-05",
+        }).Replace("abstract_", "abstract", StringComparison.Ordinal);
+        var s = await Importing.ImportAsync(Store, Importing.Write(_files, "old.jsonl", line));
+        Assert.Equal(1, s.Counts.Added);
+        var p = (await Store.GetPaperAsync("hep-th/9901001"))!;
+        Assert.Equal(["A. Author", "B. Author"], p.Paper.Authors);
+        Assert.Equal("https://arxiv.org/abs/hep-th/9901001", p.Paper.AbsUrl);
+        Assert.Equal([new DateOnly(1999, 1, 1)], p.ListingDays);
+    }
+}
+
+public sealed class SqliteStoreTests : StoreContractTests
+{
+    protected override string Provider => "sqlite";
+}
+
+public sealed class PostgresStoreTests : StoreContractTests
+{
+    protected override string Provider => "postgres";
+}
