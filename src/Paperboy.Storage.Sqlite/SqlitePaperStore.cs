@@ -7,6 +7,9 @@ namespace Paperboy.Storage.Sqlite;
 /// <summary>The embedded default: one SQLite file in WAL mode. Every SQL statement about papers is here.</summary>
 public sealed class SqlitePaperStore : IPaperStore
 {
+    /// <summary>Connections are pooled by Microsoft.Data.Sqlite; nothing to release per store.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
     public const string FileName = "paperboy.db";
 
     private readonly string _connectionString;
@@ -135,7 +138,8 @@ public sealed class SqlitePaperStore : IPaperStore
         // A paper listed on several days of the period appears once, on its first day there.
         const string Period = """
             WITH period AS (
-                SELECT l.paper_id, MIN(l.day) AS day, MIN(l.position) AS position
+                -- SQLite takes the bare column (position) from the row that holds MIN(day).
+                SELECT l.paper_id, MIN(l.day) AS day, l.position
                 FROM listings l
                 WHERE l.day BETWEEN @from AND @to
                   AND (@category IS NULL OR EXISTS (SELECT 1 FROM paper_categories c WHERE c.paper_id = l.paper_id AND c.category = @category))

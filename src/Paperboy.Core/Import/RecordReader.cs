@@ -25,7 +25,10 @@ public static class RecordReader
 
         if (fmt == ImportFormat.HfDaily)
         {
-            foreach (var item in ReadHfDaily(file.Name, firstLine + "\n" + reader.ReadToEnd()))
+            var text = firstLine + "\n" + reader.ReadToEnd();
+            if (file.EndedEarly())
+                throw new ImportFileException($"{file.Name}: the file ends early (truncated or corrupt gzip)");
+            foreach (var item in ReadHfDaily(file.Name, text))
                 yield return item;
             yield break;
         }
@@ -41,6 +44,10 @@ public static class RecordReader
         var line = firstLine;
         while (line is not null)
         {
+            // Read one line ahead: the last line of a cut-off file is partial and must not pass for a record.
+            var next = reader.ReadLine();
+            if (next is null && file.EndedEarly())
+                throw new ImportFileException($"{file.Name}: the file ends early (truncated or corrupt gzip) at line {lineNo}; the {lineNo - 1:N0} lines before it were read");
             if (line.Length > 0 && !string.IsNullOrWhiteSpace(line))
             {
                 var location = $"{file.Name}:{lineNo}";
@@ -66,7 +73,7 @@ public static class RecordReader
                 }
                 yield return item;
             }
-            line = reader.ReadLine();
+            line = next;
             lineNo++;
         }
     }

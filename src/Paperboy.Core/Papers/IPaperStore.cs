@@ -6,7 +6,7 @@ namespace Paperboy.Core.Papers;
 /// The database: the truth everything else is derived from. One implementation per provider
 /// (Paperboy.Storage.Sqlite, Paperboy.Storage.Postgres); nothing outside them knows which is in use.
 /// </summary>
-public interface IPaperStore
+public interface IPaperStore : IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgres".</summary>
     string Provider { get; }

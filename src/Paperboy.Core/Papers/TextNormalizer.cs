@@ -6,7 +6,7 @@ public static class TextNormalizer
 {
     /// <summary>
     /// arXiv hard-wraps abstracts and titles: collapse every run of whitespace to one space and trim.
-    /// LaTeX is left exactly as written.
+    /// Control characters are dropped. LaTeX is left exactly as written.
     /// </summary>
     public static string Collapse(string? text)
     {
@@ -21,6 +21,9 @@ public static class TextNormalizer
                 pendingSpace = sb.Length > 0;
                 continue;
             }
+            // NUL and other control characters are never text; PostgreSQL refuses NUL outright.
+            if (char.IsControl(c))
+                continue;
             if (pendingSpace)
             {
                 sb.Append(' ');

@@ -32,7 +32,7 @@ internal static class ImportCommand
             }
             var options = new ImportOptions(ParseFormat(parse.GetValue(format)), listingDay, Math.Clamp(parse.GetValue(batch), 1, 100_000));
             var files = Importer.ExpandPaths(parse.GetValue(paths) ?? []);
-            var store = await CliStore.OpenAsync(parse, ct);
+            await using var store = await CliStore.OpenAsync(parse, ct);
             var importer = new Importer(store);
 
             ImportSummary summary;

@@ -10,7 +10,7 @@ internal static class MigrateCommand
         cmd.SetAction((parse, ct) => CliStore.RunAsync(async () =>
         {
             var config = Hosting.PaperboyConfiguration.Build(parse.GetValue(PaperboyCli.Data));
-            var store = Hosting.PaperboyConfiguration.CreateStore(Hosting.PaperboyConfiguration.ReadStorage(config));
+            await using var store = Hosting.PaperboyConfiguration.CreateStore(Hosting.PaperboyConfiguration.ReadStorage(config));
             var ran = await store.MigrateAsync(ct);
             Console.WriteLine(ran == 0 ? $"{store.Provider}: the schema is up to date" : $"{store.Provider}: applied {ran} migration(s)");
             return 0;

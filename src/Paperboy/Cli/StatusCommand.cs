@@ -12,7 +12,7 @@ internal static class StatusCommand
         var cmd = new Command("status", "Counts of papers and listing days, the newest day, the database provider and size") { json };
         cmd.SetAction((parse, ct) => CliStore.RunAsync(async () =>
         {
-            var store = await CliStore.OpenAsync(parse, ct);
+            await using var store = await CliStore.OpenAsync(parse, ct);
             var s = await store.GetStatusAsync(ct);
             if (parse.GetValue(json))
             {

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Paperboy.Core.Papers;
-//PG using Paperboy.Storage.Postgres;
+using Paperboy.Storage.Postgres;
 using Paperboy.Storage.Sqlite;
 
 namespace Paperboy.Hosting;
@@ -41,7 +41,7 @@ public static class PaperboyConfiguration
     /// <summary>The composition root's one switch on the provider.</summary>
     public static IPaperStore CreateStore(StorageOptions options) => options.Provider switch
     {
-        "postgres" => throw new NotSupportedException(), //PG new PostgresPaperStore(options.ConnectionString!),
+        "postgres" => new PostgresPaperStore(options.ConnectionString!),
         _ => new SqlitePaperStore(options.DataDirectory),
     };
 }

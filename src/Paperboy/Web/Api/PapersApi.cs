@@ -28,22 +28,7 @@ public static class PapersApi
         if (given.Count > 1)
             return Bad("give only one of date, week and month");
 
-        ListingPeriod period;
-        if (given.Count == 1)
-        {
-            var (name, value) = given[0];
-            if (!ListingPeriod.TryParse(name, value, out period, out var error))
-                return Bad($"{name}: {error}");
-        }
-        else
-        {
-            var latest = await reads.LatestDayAsync(ct);
-            if (latest is null)
-                return TypedResults.Ok(new List<ApiDailyPaper>());
-            period = ListingPeriod.Day(latest.Value);
-        }
-
-        var pageSize = period.Kind == "day" && date is not null ? MaxLimit : DefaultLimit;
+        var pageSize = date is not null ? MaxLimit : DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize < 1 || pageSize > MaxLimit))
             return Bad($"limit: '{Clip(limit)}' must be a whole number from 1 to {MaxLimit}");
         var page = 0;
@@ -58,6 +43,21 @@ public static class PapersApi
         }
         if (category is not null && !Categories.IsValid(category))
             return Bad($"category: '{Clip(category)}' is not an arXiv category like cs.CL");
+
+        ListingPeriod period;
+        if (given.Count == 1)
+        {
+            var (name, value) = given[0];
+            if (!ListingPeriod.TryParse(name, value, out period, out var error))
+                return Bad($"{name}: {error}");
+        }
+        else
+        {
+            var latest = await reads.LatestDayAsync(ct);
+            if (latest is null)
+                return TypedResults.Ok(new List<ApiDailyPaper>());
+            period = ListingPeriod.Day(latest.Value);
+        }
 
         var result = await reads.ListingAsync(new ListingQuery(period, category, order, page * pageSize, pageSize), ct);
         return TypedResults.Ok(result.Items.Select(ApiDailyPaper.From).ToList());

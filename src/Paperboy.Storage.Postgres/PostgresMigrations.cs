@@ -1,0 +1,81 @@
+namespace Paperboy.Storage.Postgres;
+
+/// <summary>
+/// The schema as one ordered list: the schema version is how many of these have run. Append, never edit.
+/// Tables are created unqualified, in the connection's current schema (the first of its search_path).
+/// Text keys use the "C" collation so they sort byte-wise, as SQLite does, and their indexes serve those sorts.
+/// </summary>
+internal static class PostgresMigrations
+{
+    /// <summary>The advisory lock every migration transaction takes, so that nodes starting together queue.</summary>
+    public const long LockKey = 0x7061_7065_7262_6f79; // "paperboy"
+
+    public static readonly string[] All =
+    [
+        // 1: papers, their listing days, categories, older texts and the source records already applied.
+        """
+        CREATE TABLE papers (
+            id                    text COLLATE "C" PRIMARY KEY,
+            version               integer,
+            title                 text NOT NULL,
+            authors               jsonb NOT NULL,    -- array, in order
+            abstract              text NOT NULL,
+            categories            jsonb NOT NULL,    -- array, primary first
+            comments              text,
+            journal_ref           text,
+            doi                   text,
+            license               text,
+            report_no             text,
+            arxiv_submitter       text,
+            published_on          date,              -- first announced
+            updated_on            date,
+            as_of                 date,              -- date of the newest source record applied
+            versions              jsonb NOT NULL,    -- [{V, Created}]
+            code_url              text,
+            project_url           text,
+            upvotes               integer NOT NULL DEFAULT 0,
+            num_comments          integer NOT NULL DEFAULT 0,
+            submitted_by          text,
+            submitted_by_fullname text,
+            created_at            timestamptz NOT NULL,
+            modified_at           timestamptz NOT NULL
+        );
+        CREATE TABLE listings (
+            day      date NOT NULL,
+            paper_id text COLLATE "C" NOT NULL REFERENCES papers(id),
+            position integer NOT NULL,
+            PRIMARY KEY (day, paper_id)
+        );
+        CREATE INDEX listings_by_paper ON listings(paper_id, day);
+        CREATE TABLE paper_categories (
+            category text COLLATE "C" NOT NULL,
+            paper_id text COLLATE "C" NOT NULL REFERENCES papers(id),
+            PRIMARY KEY (category, paper_id)
+        );
+        CREATE INDEX paper_categories_by_paper ON paper_categories(paper_id);
+        CREATE TABLE paper_revisions (
+            seq         bigserial PRIMARY KEY,
+            paper_id    text COLLATE "C" NOT NULL REFERENCES papers(id),
+            as_of       date,
+            version     integer,
+            title       text NOT NULL,
+            authors     jsonb NOT NULL,
+            abstract    text NOT NULL,
+            replaced_at timestamptz NOT NULL
+        );
+        CREATE INDEX paper_revisions_by_paper ON paper_revisions(paper_id, seq);
+        CREATE TABLE source_records (
+            paper_id text COLLATE "C" NOT NULL,
+            hash     text COLLATE "C" NOT NULL,
+            source   text NOT NULL,
+            seen_at  timestamptz NOT NULL,
+            PRIMARY KEY (paper_id, hash)
+        );
+        CREATE TABLE meta (
+            key   text PRIMARY KEY,
+            value bigint NOT NULL
+        );
+        INSERT INTO meta(key, value) VALUES ('change_stamp', 0);
+        """,
+    ];
+}
