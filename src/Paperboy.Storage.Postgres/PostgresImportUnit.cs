@@ -151,6 +151,27 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
     }
 
+    public async Task SetStateAsync(string key, string value, CancellationToken ct)
+    {
+        var cmd = await CommandAsync(PostgresPaperStore.SetStateSql, c =>
+        {
+            Set(c, "@key", NpgsqlDbType.Text, key);
+            Set(c, "@value", NpgsqlDbType.Text, value);
+            Set(c, "@now", NpgsqlDbType.TimestampTz, _now);
+        }, ct);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<bool> MarkDeletedAsync(string id, CancellationToken ct)
+    {
+        var cmd = await CommandAsync("UPDATE papers SET status = 'deleted', modified_at = @now WHERE id = @id AND status IS DISTINCT FROM 'deleted'", c =>
+        {
+            Set(c, "@id", NpgsqlDbType.Text, id);
+            Set(c, "@now", NpgsqlDbType.TimestampTz, _now);
+        }, ct);
+        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+    }
+
     public async Task CommitAsync(CancellationToken ct)
     {
         var stamp = await CommandAsync("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'", _ => { }, ct);

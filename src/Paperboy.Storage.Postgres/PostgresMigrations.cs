@@ -77,5 +77,15 @@ internal static class PostgresMigrations
         );
         INSERT INTO meta(key, value) VALUES ('change_stamp', 0);
         """,
+
+        // 2: withdrawn/deleted papers; the cursors and run records of ingestion jobs.
+        """
+        ALTER TABLE papers ADD COLUMN status text;
+        CREATE TABLE ingest_state (
+            key        text COLLATE "C" PRIMARY KEY,
+            value      text NOT NULL,
+            updated_at timestamptz NOT NULL
+        );
+        """,
     ];
 }

@@ -115,6 +115,29 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
         }
     }
 
+    public async Task<string?> GetStateAsync(string key, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT value FROM ingest_state WHERE key = @key", conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@key", NpgsqlTypes.NpgsqlDbType.Text) { Value = key });
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    public async Task SetStateAsync(string key, string value, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(SetStateSql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@key", NpgsqlTypes.NpgsqlDbType.Text) { Value = key });
+        cmd.Parameters.Add(new NpgsqlParameter("@value", NpgsqlTypes.NpgsqlDbType.Text) { Value = value });
+        cmd.Parameters.Add(new NpgsqlParameter("@now", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = DateTimeOffset.UtcNow });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    internal const string SetStateSql = """
+        INSERT INTO ingest_state(key, value, updated_at) VALUES (@key, @value, @now)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+        """;
+
     public async Task<long> GetChangeStampAsync(CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

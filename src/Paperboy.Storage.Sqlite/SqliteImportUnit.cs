@@ -99,6 +99,23 @@ internal sealed class SqliteImportUnit(SqliteConnection conn, SqliteTransaction 
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
     }
 
+    public async Task SetStateAsync(string key, string value, CancellationToken ct)
+    {
+        var cmd = Command(SqlitePaperStore.SetStateSql);
+        cmd.Parameters.AddWithValue("@key", key);
+        cmd.Parameters.AddWithValue("@value", value);
+        cmd.Parameters.AddWithValue("@now", _now);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<bool> MarkDeletedAsync(string id, CancellationToken ct)
+    {
+        var cmd = Command("UPDATE papers SET status = 'deleted', modified_at = @now WHERE id = @id AND status IS NOT 'deleted'");
+        cmd.Parameters.AddWithValue("@id", id);
+        cmd.Parameters.AddWithValue("@now", _now);
+        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+    }
+
     public async Task CommitAsync(CancellationToken ct)
     {
         var stamp = Command("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'");

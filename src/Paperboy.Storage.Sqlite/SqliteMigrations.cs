@@ -70,5 +70,15 @@ internal static class SqliteMigrations
         );
         INSERT INTO meta(key, value) VALUES ('change_stamp', 0);
         """,
+
+        // 2: withdrawn/deleted papers; the cursors and run records of ingestion jobs.
+        """
+        ALTER TABLE papers ADD COLUMN status TEXT;
+        CREATE TABLE ingest_state (
+            key        TEXT PRIMARY KEY,
+            value      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
     ];
 }

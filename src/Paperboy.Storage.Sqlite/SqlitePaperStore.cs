@@ -242,6 +242,31 @@ public sealed class SqlitePaperStore : IPaperStore
         return new PaperDetails(paper, days, revisions);
     }
 
+    public async Task<string?> GetStateAsync(string key, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT value FROM ingest_state WHERE key = @key";
+        cmd.Parameters.AddWithValue("@key", key);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    public async Task SetStateAsync(string key, string value, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = SetStateSql;
+        cmd.Parameters.AddWithValue("@key", key);
+        cmd.Parameters.AddWithValue("@value", value);
+        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    internal const string SetStateSql = """
+        INSERT INTO ingest_state(key, value, updated_at) VALUES (@key, @value, @now)
+        ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+        """;
+
     internal static string PrefixedColumns(string alias) =>
         string.Join(", ", PaperRows.Columns.Split(", ").Select(c => $"{alias}.{c}"));
 }

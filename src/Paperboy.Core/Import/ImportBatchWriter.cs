@@ -29,10 +29,18 @@ public static class ImportBatchWriter
 {
     public static async Task<ImportCounts> WriteAsync(IPaperStore store, IReadOnlyList<IncomingPaper> batch, CancellationToken ct)
     {
-        var counts = new ImportCounts();
         if (batch.Count == 0)
-            return counts;
+            return new ImportCounts();
         await using var unit = await store.BeginImportAsync(ct);
+        var counts = await ApplyAsync(unit, batch, ct);
+        await unit.CommitAsync(ct);
+        return counts;
+    }
+
+    /// <summary>Applies the records inside a unit the caller commits (with its own state, say a harvest cursor).</summary>
+    public static async Task<ImportCounts> ApplyAsync(IImportUnit unit, IReadOnlyList<IncomingPaper> batch, CancellationToken ct)
+    {
+        var counts = new ImportCounts();
         var now = DateTimeOffset.UtcNow;
         // The batch may hold the same paper twice (a day's file repeats papers): keep the newest state here.
         var seen = new Dictionary<string, PaperRecord?>(StringComparer.Ordinal);
@@ -76,7 +84,6 @@ public static class ImportBatchWriter
                 }
             }
         }
-        await unit.CommitAsync(ct);
         return counts;
     }
 }

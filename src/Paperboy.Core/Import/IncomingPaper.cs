@@ -31,6 +31,8 @@ public sealed record IncomingPaper
     public int? Upvotes { get; init; }
     public int? NumComments { get; init; }
     public Submitter? SubmittedBy { get; init; }
+    /// <summary>arXiv says the paper was withdrawn by its authors.</summary>
+    public bool Withdrawn { get; init; }
 
     /// <summary>The day this record lists the paper on, if the source has listing days.</summary>
     public DateOnly? ListingDay { get; init; }
@@ -55,7 +57,7 @@ public sealed record IncomingPaper
         var content = new
         {
             Id, Version, Title, Authors, Abstract, Categories, Comments, JournalRef, Doi, License, ReportNo,
-            ArxivSubmitter, PublishedOn, UpdatedOn, Versions, CodeUrl, ProjectUrl, Upvotes, NumComments, SubmittedBy,
+            ArxivSubmitter, PublishedOn, UpdatedOn, Versions, CodeUrl, ProjectUrl, Upvotes, NumComments, SubmittedBy, Withdrawn,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(content);
         return Convert.ToHexStringLower(SHA256.HashData(bytes))[..32];

@@ -62,6 +62,7 @@ public static class PaperMerger
             Upvotes = r.Upvotes ?? 0,
             NumComments = r.NumComments ?? 0,
             SubmittedBy = r.SubmittedBy,
+            Status = r.Withdrawn ? PaperStatus.Withdrawn : null,
         };
     }
 
@@ -88,6 +89,8 @@ public static class PaperMerger
         Upvotes = r.Upvotes ?? c.Upvotes,
         NumComments = r.NumComments ?? c.NumComments,
         SubmittedBy = r.SubmittedBy ?? c.SubmittedBy,
+        // A newer arXiv record speaks for the paper's state; a listing or HF record does not know of withdrawals.
+        Status = r.Withdrawn ? PaperStatus.Withdrawn : r.Source is "oai-pmh" or "arxiv-api" ? null : c.Status,
     };
 
     /// <summary>An older record: it only fills what the stored paper lacks.</summary>

@@ -33,6 +33,11 @@ public interface IPaperStore : IAsyncDisposable
     Task<IReadOnlyList<(string Category, int Count)>> GetCategoryCountsAsync(ListingPeriod period, CancellationToken ct = default);
 
     Task<PaperDetails?> GetPaperAsync(string id, CancellationToken ct = default);
+
+    /// <summary>A job's saved state (harvest cursor, last run), as the JSON it was saved as; null if never saved.</summary>
+    Task<string?> GetStateAsync(string key, CancellationToken ct = default);
+
+    Task SetStateAsync(string key, string value, CancellationToken ct = default);
 }
 
 /// <summary>The writes of one import batch, in one transaction. Disposing without commit rolls back.</summary>
@@ -51,6 +56,12 @@ public interface IImportUnit : IAsyncDisposable
 
     /// <summary>Lists the paper on the day; false when it already was.</summary>
     Task<bool> AddListingAsync(string id, DateOnly day, int position, CancellationToken ct);
+
+    /// <summary>Saves a job's state in this transaction, so it moves together with the records it describes.</summary>
+    Task SetStateAsync(string key, string value, CancellationToken ct);
+
+    /// <summary>Marks a paper deleted at arXiv; false when Paperboy does not have it or already knew.</summary>
+    Task<bool> MarkDeletedAsync(string id, CancellationToken ct);
 
     Task CommitAsync(CancellationToken ct);
 }

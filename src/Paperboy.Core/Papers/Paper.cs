@@ -35,11 +35,21 @@ public sealed record PaperRecord
     public int Upvotes { get; init; }
     public int NumComments { get; init; }
     public Submitter? SubmittedBy { get; init; }
+    /// <summary>Null for a live paper; <see cref="PaperStatus.Withdrawn"/> or <see cref="PaperStatus.Deleted"/>.</summary>
+    public string? Status { get; init; }
 
     public string? PrimaryCategory => Categories.Count > 0 ? Categories[0] : null;
     public bool IsLocal => ArxivId.IsLocal(Id);
     public string? AbsUrl => ArxivId.AbsUrl(Id);
     public string? PdfUrl => ArxivId.PdfUrl(Id) is { } pdf && Version is { } v ? $"{pdf}v{v}" : ArxivId.PdfUrl(Id);
+}
+
+public static class PaperStatus
+{
+    /// <summary>The authors withdrew it; arXiv keeps the record.</summary>
+    public const string Withdrawn = "withdrawn";
+    /// <summary>arXiv removed the record (OAI-PMH <c>status="deleted"</c>).</summary>
+    public const string Deleted = "deleted";
 }
 
 /// <summary>An older title/abstract/authors, kept when a newer record changed the text.</summary>

@@ -13,9 +13,9 @@ public static class PaperRows
     /// <summary>The column list, in the order <see cref="Read"/> expects.</summary>
     public const string Columns =
         "id, version, title, authors, abstract, categories, comments, journal_ref, doi, license, report_no, arxiv_submitter, " +
-        "published_on, updated_on, as_of, versions, code_url, project_url, upvotes, num_comments, submitted_by, submitted_by_fullname";
+        "published_on, updated_on, as_of, versions, code_url, project_url, upvotes, num_comments, submitted_by, submitted_by_fullname, status";
 
-    public const int ColumnCount = 22;
+    public const int ColumnCount = 23;
 
     /// <summary>The parameter names matching <see cref="Columns"/>, as <c>@id, @version, …</c>.</summary>
     public static readonly string Parameters = string.Join(", ", Columns.Split(", ").Select(c => "@" + c));
@@ -48,6 +48,7 @@ public static class PaperRows
             Upvotes = Convert.ToInt32(r.GetValue(o + 18), CultureInfo.InvariantCulture),
             NumComments = Convert.ToInt32(r.GetValue(o + 19), CultureInfo.InvariantCulture),
             SubmittedBy = by,
+            Status = NullableString(r, o + 22),
         };
     }
 
@@ -76,6 +77,7 @@ public static class PaperRows
         Add(cmd, "@num_comments", p.NumComments);
         Add(cmd, "@submitted_by", p.SubmittedBy?.Name);
         Add(cmd, "@submitted_by_fullname", p.SubmittedBy?.Fullname);
+        Add(cmd, "@status", p.Status);
     }
 
     public static string JsonList(IReadOnlyList<string> items) => JsonSerializer.Serialize(items);

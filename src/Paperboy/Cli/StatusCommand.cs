@@ -12,8 +12,13 @@ internal static class StatusCommand
         var cmd = new Command("status", "Counts of papers and listing days, the newest day, the database provider and size") { json };
         cmd.SetAction((parse, ct) => CliStore.RunAsync(async () =>
         {
-            await using var store = await CliStore.OpenAsync(parse, ct);
+            await using var host = await CliHost.StartAsync(parse, ct);
+            var store = host.Get<Core.Papers.IPaperStore>();
             var s = await store.GetStatusAsync(ct);
+            var run = await host.Get<Core.Ingest.DailyIngestJob>().GetLastRunAsync(ct);
+            var options = host.Get<Core.Ingest.Arxiv.ArxivOptions>();
+            var harvest = string.IsNullOrWhiteSpace(options.Schedule.OaiSet) ? null
+                : await host.Get<Core.Ingest.Arxiv.OaiHarvester>().GetStateAsync(options.Schedule.OaiSet, "arXivRaw", ct);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
@@ -25,6 +30,22 @@ internal static class StatusCommand
                     oldestListingDay = s.OldestListingDay,
                     sizeBytes = s.SizeBytes,
                     location = s.Location,
+                    ingestion = new
+                    {
+                        scheduled = options.Schedule.Enabled,
+                        lastRun = run?.LastStarted,
+                        lastFinished = run?.LastFinished,
+                        lastSuccess = run?.LastSuccess,
+                        nextRun = run?.NextRun,
+                        fetched = run?.Fetched,
+                        added = run?.Added,
+                        updated = run?.Updated,
+                        rejected = run?.Rejected,
+                        lastError = run?.LastError,
+                        oaiSet = options.Schedule.OaiSet,
+                        oaiLastDatestamp = harvest?.LastDatestamp,
+                        oaiInterrupted = harvest?.ResumptionToken is not null,
+                    },
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
@@ -35,6 +56,16 @@ internal static class StatusCommand
             table.AddRow("Oldest listing day", s.OldestListingDay?.ToString("yyyy-MM-dd") ?? "none yet");
             table.AddRow("Database", $"{s.Provider} ({Markup.Escape(s.Location)})");
             table.AddRow("Size", s.SizeBytes is { } b ? $"{b / 1048576.0:N1} MiB" : "unknown");
+            table.AddRow("Last ingestion", run?.LastStarted is { } started
+                ? $"{started:yyyy-MM-dd HH:mm} UTC: fetched {run.Fetched:N0}, added {run.Added:N0}, updated {run.Updated:N0}, rejected {run.Rejected:N0}"
+                : "never");
+            table.AddRow("Next ingestion", !options.Schedule.Enabled ? "scheduling is off" : run?.NextRun is { } next ? $"{next:yyyy-MM-dd HH:mm} UTC (when serve runs)" : "when serve starts");
+            if (run?.LastError is { } error)
+                table.AddRow("Last error", "[red]" + Markup.Escape(error) + "[/]");
+            if (harvest is not null)
+                table.AddRow($"OAI-PMH {Markup.Escape(harvest.Set)}", harvest.ResumptionToken is not null
+                    ? $"interrupted at page {harvest.NextPage} (resumes on the next run)"
+                    : $"harvested up to {harvest.LastDatestamp:yyyy-MM-dd}");
             AnsiConsole.Write(table);
             return 0;
         }));

@@ -38,4 +38,13 @@ public sealed class WebOptions
     /// <summary>How stale a cached listing page may be when another process (an import) writes.</summary>
     [Range(0, 60)]
     public double ChangePollSeconds { get; set; } = 1;
+
+    /// <summary>Papers one client may submit per <see cref="SubmitWindow"/> (web form and API together).</summary>
+    [Range(1, 10_000)]
+    public int SubmitsPerWindow { get; set; } = 10;
+
+    public TimeSpan SubmitWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>If set, <c>/api/admin/*</c> also accepts <c>Authorization: Bearer {token}</c> from other hosts; loopback always may.</summary>
+    public string? AdminToken { get; set; }
 }

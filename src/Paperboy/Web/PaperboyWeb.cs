@@ -26,12 +26,12 @@ public static class PaperboyWeb
 
     public static IServiceCollection AddPaperboy(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddPaperboyCore(configuration);
         services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        services.AddSingleton(sp => PaperboyConfiguration.CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddHostedService<MigrateAtStartup>();
+        services.AddHostedService<IngestScheduler>();
         services.AddSingleton<CachedReads>();
+        services.AddSingleton<SubmitLimiter>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddRazorPages(o =>
         {
@@ -59,6 +59,7 @@ public static class PaperboyWeb
         {
             e.MapStaticFiles();
             e.MapPapersApi();
+            e.MapAdminApi();
             e.MapOpenApi();
             e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
             {
@@ -82,15 +83,6 @@ public static class PaperboyWeb
         // No scripts or styles from anywhere but here: the site works offline and injected markup cannot run.
         h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
         return next();
-    }
-
-    private sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, StorageOptions options)
-        {
-            var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(e => e.ErrorMessage ?? "").ToList();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 
     /// <summary>Migrations run before the server takes requests.</summary>

@@ -29,6 +29,8 @@ public sealed class TestStore : IAsyncDisposable
         Provider = provider;
         Settings["Storage:DataDirectory"] = _dir.Path;
         Settings["Storage:Provider"] = provider;
+        // Tests never reach out to arXiv on their own; ingestion tests point the clients at FakeArxiv.
+        Settings["Arxiv:Schedule:Enabled"] = "false";
         if (provider == "postgres")
         {
             _adminConnection = Environment.GetEnvironmentVariable(PostgresVariable)

@@ -17,6 +17,7 @@ public static class PapersApi
             .WithSummary("Papers listed on a day, week or month (Hugging Face's daily_papers shape)")
             .WithDescription("With no period: the latest day with papers. `p` is the 0-based page. Without `limit`, a `date` query returns the whole day (up to 1,000) and other queries 50.");
         api.MapGet("/papers/{**id}", GetPaper).WithSummary("One paper, with its listing days, versions and older texts");
+        api.MapSubmitApi();
     }
 
     internal static async Task<Results<Ok<List<ApiDailyPaper>>, ProblemHttpResult>> GetDailyPapers(

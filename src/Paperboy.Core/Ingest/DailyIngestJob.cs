@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Paperboy.Core.Ingest.Arxiv;
+using Paperboy.Core.Papers;
+
+namespace Paperboy.Core.Ingest;
+
+/// <summary>The record of the daily job, for <c>paperboy status</c> and the admin status.</summary>
+public sealed record JobRun(
+    DateTimeOffset? LastStarted,
+    DateTimeOffset? LastFinished,
+    DateTimeOffset? LastSuccess,
+    DateTimeOffset? NextRun,
+    long Fetched,
+    long Added,
+    long Updated,
+    long Rejected,
+    string? LastError);
+
+/// <summary>
+/// What runs every day: the announcement feeds of the configured categories (true listing days), then an OAI-PMH
+/// harvest of the configured set from where the last one stopped (DOIs, journal refs, versions, deletions).
+/// The scheduler in <c>serve</c> and the CLI verbs call this same code.
+/// </summary>
+public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarvester harvester, IPaperStore store, ArxivOptions options, TimeProvider clock)
+{
+    public const string StateKey = "job:daily";
+
+    public async Task<JobRun?> GetLastRunAsync(CancellationToken ct) =>
+        await store.GetStateAsync(StateKey, ct) is { } json ? JsonSerializer.Deserialize<JobRun>(json) : null;
+
+    public async Task<IngestSummary> RunAsync(IIngestProgress progress, CancellationToken ct)
+    {
+        var previous = await GetLastRunAsync(ct);
+        var started = clock.GetUtcNow();
+        await SaveAsync((previous ?? Empty) with { LastStarted = started }, ct);
+        var summary = new IngestSummary();
+        string? error = null;
+        try
+        {
+            var schedule = options.Schedule;
+            if (schedule.Categories.Length > 0)
+                summary.Add(await announcements.IngestAsync(schedule.Categories, progress, ct));
+            if (!string.IsNullOrWhiteSpace(schedule.OaiSet))
+                summary.Add(await harvester.HarvestAsync(schedule.OaiSet, null, null, "arXivRaw", progress, ct));
+        }
+        catch (Exception ex) when (ex is ArxivUnavailableException or ArxivFormatException or OaiPmhException or ArxivQueryException)
+        {
+            error = ex.Message;
+            progress.Problem(ex.Message);
+        }
+        var finished = clock.GetUtcNow();
+        await SaveAsync(new JobRun(started, finished, error is null ? finished : previous?.LastSuccess, previous?.NextRun,
+            summary.Fetched, summary.Counts.Added, summary.Counts.Updated, summary.Counts.Rejected, error), ct);
+        if (error is not null)
+            throw new ArxivUnavailableException(error);
+        return summary;
+    }
+
+    public async Task SetNextRunAsync(DateTimeOffset next, CancellationToken ct)
+    {
+        var run = await GetLastRunAsync(ct) ?? Empty;
+        await SaveAsync(run with { NextRun = next }, ct);
+    }
+
+    /// <summary>The next time the job is due: at once when the last success is more than a day old (catch-up),
+    /// else the next announcement time after the last start.</summary>
+    public DateTimeOffset NextDue(JobRun? last)
+    {
+        var now = clock.GetUtcNow();
+        if (last?.LastSuccess is not { } success || now - success > TimeSpan.FromDays(1))
+            return now;
+        var after = last.LastStarted ?? success;
+        var candidate = new DateTimeOffset(DateOnly.FromDateTime(after.UtcDateTime).ToDateTime(options.Schedule.AnnouncementTimeUtc), TimeSpan.Zero);
+        return candidate > after ? candidate : candidate.AddDays(1);
+    }
+
+    private static readonly JobRun Empty = new(null, null, null, null, 0, 0, 0, 0, null);
+
+    private Task SaveAsync(JobRun run, CancellationToken ct) => store.SetStateAsync(StateKey, JsonSerializer.Serialize(run), ct);
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+using Paperboy.Core.Ingest;
+using Paperboy.Core.Ingest.Arxiv;
+using Paperboy.Core.Papers;
+using Paperboy.Hosting;
+
+namespace Paperboy.Web.Api;
+
+/// <summary>Operator endpoints: only from the machine itself, or with the configured admin token.</summary>
+public static class AdminApi
+{
+    public static void MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").WithTags("admin").AddEndpointFilter(async (ctx, next) =>
+            IsAdmin(ctx.HttpContext) ? await next(ctx) : Results.Problem(statusCode: 403, title: "Forbidden", detail: "Admin endpoints answer only on loopback or with the admin token"));
+        admin.MapGet("/status", async (IPaperStore store, DailyIngestJob job, OaiHarvester harvester, ArxivOptions arxiv, CancellationToken ct) =>
+        {
+            var status = await store.GetStatusAsync(ct);
+            var run = await job.GetLastRunAsync(ct);
+            var harvest = string.IsNullOrWhiteSpace(arxiv.Schedule.OaiSet) ? null : await harvester.GetStateAsync(arxiv.Schedule.OaiSet, "arXivRaw", ct);
+            return Results.Ok(new
+            {
+                store = new { status.Provider, status.Papers, status.ListingDays, status.NewestListingDay, status.SizeBytes },
+                ingestion = new
+                {
+                    scheduled = arxiv.Schedule.Enabled,
+                    categories = arxiv.Schedule.Categories,
+                    announcementTimeUtc = arxiv.Schedule.AnnouncementTimeUtc.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+                    lastRun = run?.LastStarted,
+                    lastFinished = run?.LastFinished,
+                    lastSuccess = run?.LastSuccess,
+                    nextRun = run?.NextRun,
+                    fetched = run?.Fetched ?? 0,
+                    added = run?.Added ?? 0,
+                    updated = run?.Updated ?? 0,
+                    rejected = run?.Rejected ?? 0,
+                    lastError = run?.LastError,
+                    oai = harvest,
+                },
+            });
+        }).WithSummary("Database and ingestion status (loopback or admin token only)");
+    }
+
+    private static bool IsAdmin(HttpContext http)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        // Loopback counts only when no proxy forwarded the request (a proxy on this host connects from loopback).
+        if ((remote is null || System.Net.IPAddress.IsLoopback(remote)) && !http.Request.Headers.ContainsKey("X-Forwarded-For"))
+            return true;
+        var token = http.RequestServices.GetRequiredService<IOptions<WebOptions>>().Value.AdminToken;
+        return !string.IsNullOrEmpty(token)
+            && http.Request.Headers.Authorization.ToString() is var header
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(header), System.Text.Encoding.UTF8.GetBytes("Bearer " + token));
+    }
+}
