@@ -38,8 +38,8 @@ public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarves
         try
         {
             var schedule = options.Schedule;
-            if (schedule.Categories.Length > 0)
-                summary.Add(await announcements.IngestAsync(schedule.Categories, progress, ct));
+            if (schedule.CategoryList.Count > 0)
+                summary.Add(await announcements.IngestAsync(schedule.CategoryList, progress, ct));
             if (!string.IsNullOrWhiteSpace(schedule.OaiSet))
                 summary.Add(await harvester.HarvestAsync(schedule.OaiSet, null, null, "arXivRaw", progress, ct));
         }

@@ -12,19 +12,25 @@ public sealed class ImportProcessTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static ProcessStartInfo Paperboy(params string[] args)
+    private static ProcessStartInfo Paperboy(params string[] args) => Paperboy(null, args);
+
+    private static ProcessStartInfo Paperboy(Dictionary<string, string?>? settings, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paperboy.dll"));
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         psi.Environment["PAPERBOY_Storage__Provider"] = "sqlite";
+        foreach (var (key, value) in settings ?? [])
+            psi.Environment["PAPERBOY_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
         return psi;
     }
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(Dictionary<string, string?>? settings, params string[] args)
     {
-        using var p = Process.Start(Paperboy(args))!;
+        using var p = Process.Start(Paperboy(settings, args))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
@@ -115,6 +121,56 @@ public sealed class ImportProcessTests : IDisposable
         Assert.Equal(0, rerun);
         Assert.Contains($"added {total - partial:N0}", rerunOut, StringComparison.Ordinal);
         Assert.Equal(Digest(whole), Digest(killed));
+    }
+
+    [Fact]
+    public async Task Harvest_killed_with_sigkill_then_rerun_ends_with_the_same_database()
+    {
+        await using var fake = await FakeArxiv.StartAsync(new FakeArxivOptions { PageSize = 25 });
+        var settings = Ingestion.ArxivSettings(fake, TimeSpan.FromMilliseconds(40));
+        var whole = _dir.File("whole");
+        var (code, output, errors) = await RunAsync(settings, "ingest", "oai", "--set", "cs", "--from", "2025-03-18", "--data", whole);
+        Assert.True(code == 0, output + errors);
+        var total = Papers(whole);
+        Assert.Equal(Ingestion.IdsInGroup("cs", "2025-03-18", "2025-03-19", "2025-03-20").Count, total);
+        Assert.Matches(@"Harvested cs: fetched [\d,]+, added [\d,]+, updated 0, unchanged 0, rejected 0, deleted 0 in", output);
+
+        var killed = _dir.File("killed");
+        using (var p = Process.Start(Paperboy(settings, "ingest", "oai", "--set", "cs", "--from", "2025-03-18", "--data", killed))!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited && SafePapers(killed) < 100)
+                await Task.Delay(10);
+            Assert.False(p.HasExited, "the harvest finished before it could be killed");
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        Assert.InRange(Papers(killed), 1, total - 1);
+
+        // No --from: the interrupted harvest resumes at its saved resumption token.
+        var (rerun, rerunOut, rerunErr) = await RunAsync(settings, "ingest", "oai", "--set", "cs", "--data", killed);
+        Assert.True(rerun == 0, rerunOut + rerunErr);
+        Assert.Equal(Digest(whole), Digest(killed));
+    }
+
+    [Fact]
+    public async Task Add_with_an_unknown_id_says_so_and_stores_nothing()
+    {
+        await using var fake = await FakeArxiv.StartAsync();
+        var settings = Ingestion.ArxivSettings(fake, TimeSpan.Zero);
+        var data = _dir.File("data");
+        var (code, output, errors) = await RunAsync(settings, "add", "2501.99999", "--data", data);
+        Assert.Equal(3, code);
+        Assert.Contains("arXiv has no paper 2501.99999", errors, StringComparison.Ordinal);
+        Assert.Equal(0, Papers(data));
+
+        (code, output, errors) = await RunAsync(settings, "add", "https://arxiv.org/abs/2503.14603v1", "--data", data);
+        Assert.True(code == 0, errors);
+        Assert.Contains($"2503.14603 added and listed on {DateTime.UtcNow:yyyy-MM-dd}", output, StringComparison.Ordinal);
+        Assert.Equal(1, Papers(data));
     }
 
     private static long SafePapers(string dataDir)

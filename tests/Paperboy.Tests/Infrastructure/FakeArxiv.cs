@@ -83,7 +83,7 @@ public sealed class FakeArxivOptions
 /// <param name="StatusCode">The status served (200 for a page that was broken off).</param>
 /// <param name="Fault">Injected fault: "503", "break-off", "malformed"; null when served normally.</param>
 public sealed record FakeRequest(
-    int Number, string PathAndQuery, string Host, DateTimeOffset ArrivedUtc, TimeSpan SinceStart, int StatusCode, string? Fault);
+    int Number, string PathAndQuery, string Host, DateTimeOffset ArrivedUtc, TimeSpan SinceStart, int StatusCode, string? Fault, string UserAgent = "");
 
 /// <summary>
 /// A loopback HTTP server that plays arXiv over real listing data (shared/data/arxiv-listings): OAI-PMH at
@@ -244,7 +244,7 @@ public sealed partial class FakeArxiv : IAsyncDisposable
         {
             fault ??= ctx.Items.TryGetValue(FaultItem, out var f) ? f as string : null;
             var target = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget ?? ctx.Request.Path + ctx.Request.QueryString;
-            var entry = new FakeRequest(number, target, ctx.Request.Host.Value ?? "", arrived, sinceStart, ctx.Response.StatusCode, fault);
+            var entry = new FakeRequest(number, target, ctx.Request.Host.Value ?? "", arrived, sinceStart, ctx.Response.StatusCode, fault, ctx.Request.Headers.UserAgent.ToString());
             lock (_gate)
                 _log.Add(entry);
         }

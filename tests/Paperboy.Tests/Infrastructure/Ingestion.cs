@@ -16,7 +16,7 @@ public static class Ingestion
         ["Arxiv:RetryDelay"] = "00:00:00.050",
         ["Arxiv:MaxRetries"] = "3",
         ["Arxiv:ContactEmail"] = "ops@example.org",
-        ["Arxiv:Schedule:Categories:0"] = "cs.CL",
+        ["Arxiv:Schedule:Categories"] = "cs.CL",
         ["Arxiv:Schedule:OaiSet"] = "cs",
     };
 

@@ -11,11 +11,11 @@ namespace Paperboy.Tests.Infrastructure;
 /// The real app (same services, middleware and routes as <c>paperboy serve</c>) in memory, over a real
 /// database. `serve` is a CLI verb, so the host is built here rather than discovered from Main.
 /// </summary>
-public sealed class PaperboyFactory(TestStore store) : WebApplicationFactory<Program>
+public sealed class PaperboyFactory(TestStore store, IReadOnlyDictionary<string, string?>? extra = null) : WebApplicationFactory<Program>
 {
     protected override IHostBuilder CreateHostBuilder() =>
         Host.CreateDefaultBuilder()
-            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(store.Settings))
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(store.Settings).AddInMemoryCollection(extra ?? new Dictionary<string, string?>()))
             .ConfigureWebHostDefaults(web => web
                 .UseEnvironment("Testing")
                 .ConfigureServices((ctx, services) => services.AddPaperboy(ctx.Configuration))

@@ -45,7 +45,7 @@ public sealed class ArxivOptions : IValidatableObject
             yield return new ValidationResult("Arxiv:Timeout must be positive", [nameof(Timeout)]);
         if (ContactEmail.Length > 0 && (!ContactEmail.Contains('@', StringComparison.Ordinal) || ContactEmail.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
             yield return new ValidationResult("Arxiv:ContactEmail is not an e-mail address", [nameof(ContactEmail)]);
-        foreach (var c in Schedule.Categories)
+        foreach (var c in Schedule.CategoryList)
         {
             if (!Papers.Categories.IsValid(c))
                 yield return new ValidationResult($"Arxiv:Schedule:Categories: '{c}' is not an arXiv category", ["Schedule"]);
@@ -60,7 +60,10 @@ public sealed class ScheduleOptions
     /// <summary>arXiv announces at 20:00 US Eastern; the default runs a little after that in UTC.</summary>
     public TimeOnly AnnouncementTimeUtc { get; set; } = new(1, 30);
 
-    public string[] Categories { get; set; } = ["cs.LG", "cs.CL", "cs.CV", "cs.AI"];
+    /// <summary>Comma-separated, so one environment variable sets it: <c>PAPERBOY_Arxiv__Schedule__Categories=cs.LG,cs.CL</c>.</summary>
+    public string Categories { get; set; } = "cs.LG,cs.CL,cs.CV,cs.AI";
+
+    public IReadOnlyList<string> CategoryList => Categories.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The OAI-PMH set reconciled after the feeds (empty: no reconciliation).</summary>
     public string OaiSet { get; set; } = "cs";

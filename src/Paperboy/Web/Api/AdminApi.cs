@@ -24,7 +24,7 @@ public static class AdminApi
                 ingestion = new
                 {
                     scheduled = arxiv.Schedule.Enabled,
-                    categories = arxiv.Schedule.Categories,
+                    categories = arxiv.Schedule.CategoryList,
                     announcementTimeUtc = arxiv.Schedule.AnnouncementTimeUtc.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
                     lastRun = run?.LastStarted,
                     lastFinished = run?.LastFinished,
