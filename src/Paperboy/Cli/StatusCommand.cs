@@ -56,9 +56,9 @@ internal static class StatusCommand
             table.AddRow("Oldest listing day", s.OldestListingDay?.ToString("yyyy-MM-dd") ?? "none yet");
             table.AddRow("Database", $"{s.Provider} ({Markup.Escape(s.Location)})");
             table.AddRow("Size", s.SizeBytes is { } b ? $"{b / 1048576.0:N1} MiB" : "unknown");
-            table.AddRow("Last ingestion", run?.LastStarted is { } started
-                ? $"{started:yyyy-MM-dd HH:mm} UTC: fetched {run.Fetched:N0}, added {run.Added:N0}, updated {run.Updated:N0}, rejected {run.Rejected:N0}"
-                : "never");
+            table.AddRow("Last ingestion", run?.LastStarted is not { } started ? "never"
+                : run.LastFinished is not { } finished || finished < started ? $"started {started:yyyy-MM-dd HH:mm} UTC, not finished (running, or interrupted)"
+                : $"{started:yyyy-MM-dd HH:mm} UTC: fetched {run.Fetched:N0}, added {run.Added:N0}, updated {run.Updated:N0}, rejected {run.Rejected:N0}");
             table.AddRow("Next ingestion", !options.Schedule.Enabled ? "scheduling is off" : run?.NextRun is { } next ? $"{next:yyyy-MM-dd HH:mm} UTC (when serve runs)" : "when serve starts");
             if (run?.LastError is { } error)
                 table.AddRow("Last error", "[red]" + Markup.Escape(error) + "[/]");
