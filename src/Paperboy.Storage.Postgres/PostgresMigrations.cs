@@ -87,5 +87,20 @@ internal static class PostgresMigrations
             updated_at timestamptz NOT NULL
         );
         """,
+
+        // 3: embeddings (derived, but costly: kept so that rebuilds and other nodes reuse them); the change feed
+        // that search indexes follow.
+        """
+        ALTER TABLE papers ADD COLUMN text_hash text;
+        CREATE INDEX papers_by_modified ON papers(modified_at, id);
+        CREATE TABLE embeddings (
+            paper_id   text COLLATE "C" PRIMARY KEY REFERENCES papers(id),
+            model      text NOT NULL,
+            text_hash  text,
+            vector     bytea NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX embeddings_by_model ON embeddings(model);
+        """,
     ];
 }

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
 
 namespace Paperboy.Storage.Postgres;
 
@@ -254,6 +256,108 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
         while (await r.ReadAsync(ct))
             result.Add((r.GetString(0), r.GetInt32(1)));
         return result;
+    }
+
+    public async Task<IReadOnlyList<PaperRecord>> GetPapersAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        var result = new List<PaperRecord>(ids.Count);
+        if (ids.Count == 0)
+            return result;
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"SELECT {SelectColumns} FROM papers WHERE id = ANY(@ids)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.ToArray() });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(PaperRows.Read(r));
+        return result;
+    }
+
+    public async Task<IReadOnlyList<ChangedPaper>> GetChangedPapersAsync(ChangeCursor? after, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT p.modified_at, (SELECT MIN(day) FROM listings l WHERE l.paper_id = p.id), {PrefixedColumns("p")}
+            FROM papers p
+            WHERE @after::timestamptz IS NULL OR (p.modified_at, p.id) > (@after, @afterId)
+            ORDER BY p.modified_at, p.id
+            LIMIT @limit
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@after", NpgsqlDbType.TimestampTz) { Value = after is { } a ? a.ModifiedAt.ToUniversalTime() : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("@afterId", NpgsqlDbType.Text) { Value = after?.Id ?? "" });
+        cmd.Parameters.Add(new NpgsqlParameter("@limit", NpgsqlDbType.Integer) { Value = limit });
+        var result = new List<ChangedPaper>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var paper = PaperRows.Read(r, 2);
+            var modified = new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(0), DateTimeKind.Utc));
+            result.Add(new ChangedPaper(paper, PaperRows.ReadDate(r, 1), new ChangeCursor(modified, paper.Id)));
+        }
+        return result;
+    }
+
+    public async Task<IReadOnlyList<EmbeddingWork>> GetPapersToEmbedAsync(string model, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT p.id, p.title, p.abstract, p.text_hash
+            FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id AND e.model = @model AND e.text_hash IS NOT DISTINCT FROM p.text_hash
+            WHERE e.paper_id IS NULL
+            ORDER BY p.id
+            LIMIT @limit
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
+        cmd.Parameters.Add(new NpgsqlParameter("@limit", NpgsqlDbType.Integer) { Value = limit });
+        var result = new List<EmbeddingWork>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(new EmbeddingWork(r.GetString(0), r.GetString(1), r.GetString(2), PaperRows.NullableString(r, 3)));
+        return result;
+    }
+
+    public async Task SaveEmbeddingsAsync(string model, IReadOnlyList<StoredEmbedding> embeddings, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO embeddings(paper_id, model, text_hash, vector, created_at) VALUES (@id, @model, @hash, @vector, now())
+            ON CONFLICT (paper_id) DO UPDATE SET model = excluded.model, text_hash = excluded.text_hash, vector = excluded.vector, created_at = excluded.created_at
+            """, conn, tx);
+        var id = cmd.Parameters.Add(new NpgsqlParameter("@id", NpgsqlDbType.Text));
+        var hash = cmd.Parameters.Add(new NpgsqlParameter("@hash", NpgsqlDbType.Text));
+        var vector = cmd.Parameters.Add(new NpgsqlParameter("@vector", NpgsqlDbType.Bytea));
+        cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
+        await cmd.PrepareAsync(ct);
+        foreach (var e in embeddings)
+        {
+            id.Value = e.Id;
+            hash.Value = (object?)e.TextHash ?? DBNull.Value;
+            vector.Value = VectorBytes.ToBytes(e.Vector);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT e.paper_id, e.text_hash, e.vector FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.model = @model AND e.text_hash IS NOT DISTINCT FROM p.text_hash ORDER BY e.paper_id
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
+    }
+
+    public async Task<long> CountEmbeddingsAsync(string model, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            "SELECT COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id WHERE e.model = @model AND e.text_hash IS NOT DISTINCT FROM p.text_hash", conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     public async Task<PaperDetails?> GetPaperAsync(string id, CancellationToken ct = default)

@@ -80,5 +80,20 @@ internal static class SqliteMigrations
             updated_at TEXT NOT NULL
         );
         """,
+
+        // 3: embeddings (derived, but costly: kept so that rebuilds and other nodes reuse them); the change feed
+        // that search indexes follow.
+        """
+        ALTER TABLE papers ADD COLUMN text_hash TEXT;
+        CREATE INDEX papers_by_modified ON papers(modified_at, id);
+        CREATE TABLE embeddings (
+            paper_id   TEXT PRIMARY KEY REFERENCES papers(id),
+            model      TEXT NOT NULL,
+            text_hash  TEXT,
+            vector     BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX embeddings_by_model ON embeddings(model);
+        """,
     ];
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
 
 namespace Paperboy.Storage.Sqlite;
 
@@ -260,6 +262,113 @@ public sealed class SqlitePaperStore : IPaperStore
         cmd.Parameters.AddWithValue("@value", value);
         cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<PaperRecord>> GetPapersAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        var result = new List<PaperRecord>(ids.Count);
+        if (ids.Count == 0)
+            return result;
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {PaperRows.Columns} FROM papers WHERE id IN (SELECT value FROM json_each(@ids))";
+        cmd.Parameters.AddWithValue("@ids", PaperRows.JsonList(ids));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(PaperRows.Read(r));
+        return result;
+    }
+
+    public async Task<IReadOnlyList<ChangedPaper>> GetChangedPapersAsync(ChangeCursor? after, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"""
+            SELECT p.modified_at, (SELECT MIN(day) FROM listings l WHERE l.paper_id = p.id), {PrefixedColumns("p")}
+            FROM papers p
+            WHERE @after IS NULL OR (p.modified_at, p.id) > (@after, @afterId)
+            ORDER BY p.modified_at, p.id
+            LIMIT @limit
+            """;
+        cmd.Parameters.AddWithValue("@after", after is { } a ? a.ModifiedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : DBNull.Value);
+        cmd.Parameters.AddWithValue("@afterId", after?.Id ?? "");
+        cmd.Parameters.AddWithValue("@limit", limit);
+        var result = new List<ChangedPaper>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var paper = PaperRows.Read(r, 2);
+            result.Add(new ChangedPaper(paper, PaperRows.ReadDate(r, 1), new ChangeCursor(DateTimeOffset.Parse(r.GetString(0), CultureInfo.InvariantCulture), paper.Id)));
+        }
+        return result;
+    }
+
+    public async Task<IReadOnlyList<EmbeddingWork>> GetPapersToEmbedAsync(string model, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT p.id, p.title, p.abstract, p.text_hash
+            FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id AND e.model = @model AND e.text_hash IS p.text_hash
+            WHERE e.paper_id IS NULL
+            ORDER BY p.id
+            LIMIT @limit
+            """;
+        cmd.Parameters.AddWithValue("@model", model);
+        cmd.Parameters.AddWithValue("@limit", limit);
+        var result = new List<EmbeddingWork>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(new EmbeddingWork(r.GetString(0), r.GetString(1), r.GetString(2), PaperRows.NullableString(r, 3)));
+        return result;
+    }
+
+    public async Task SaveEmbeddingsAsync(string model, IReadOnlyList<StoredEmbedding> embeddings, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var tx = conn.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO embeddings(paper_id, model, text_hash, vector, created_at) VALUES (@id, @model, @hash, @vector, @now)
+            ON CONFLICT(paper_id) DO UPDATE SET model = excluded.model, text_hash = excluded.text_hash, vector = excluded.vector, created_at = excluded.created_at
+            """;
+        var id = cmd.Parameters.Add("@id", SqliteType.Text);
+        var hash = cmd.Parameters.Add("@hash", SqliteType.Text);
+        var vector = cmd.Parameters.Add("@vector", SqliteType.Blob);
+        cmd.Parameters.AddWithValue("@model", model);
+        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        foreach (var e in embeddings)
+        {
+            id.Value = e.Id;
+            hash.Value = (object?)e.TextHash ?? DBNull.Value;
+            vector.Value = VectorBytes.ToBytes(e.Vector);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT e.paper_id, e.text_hash, e.vector FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.model = @model AND e.text_hash IS p.text_hash ORDER BY e.paper_id
+            """;
+        cmd.Parameters.AddWithValue("@model", model);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
+    }
+
+    public async Task<long> CountEmbeddingsAsync(string model, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id WHERE e.model = @model AND e.text_hash IS p.text_hash";
+        cmd.Parameters.AddWithValue("@model", model);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
     internal const string SetStateSql = """

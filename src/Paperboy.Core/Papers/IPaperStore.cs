@@ -38,6 +38,24 @@ public interface IPaperStore : IAsyncDisposable
     Task<string?> GetStateAsync(string key, CancellationToken ct = default);
 
     Task SetStateAsync(string key, string value, CancellationToken ct = default);
+
+    /// <summary>Papers by id, in no particular order; ids not stored are left out.</summary>
+    Task<IReadOnlyList<PaperRecord>> GetPapersAsync(IReadOnlyList<string> ids, CancellationToken ct = default);
+
+    // ---- what search is derived from ---------------------------------------------------------------
+
+    /// <summary>The papers changed after the cursor, oldest change first: the feed search indexes follow.</summary>
+    Task<IReadOnlyList<Search.ChangedPaper>> GetChangedPapersAsync(Search.ChangeCursor? after, int limit, CancellationToken ct = default);
+
+    /// <summary>Papers with no embedding from this model for their current text.</summary>
+    Task<IReadOnlyList<Search.EmbeddingWork>> GetPapersToEmbedAsync(string model, int limit, CancellationToken ct = default);
+
+    Task SaveEmbeddingsAsync(string model, IReadOnlyList<Search.StoredEmbedding> embeddings, CancellationToken ct = default);
+
+    /// <summary>Every current embedding of this model (streamed: there may be millions).</summary>
+    IAsyncEnumerable<Search.StoredEmbedding> ReadEmbeddingsAsync(string model, CancellationToken ct = default);
+
+    Task<long> CountEmbeddingsAsync(string model, CancellationToken ct = default);
 }
 
 /// <summary>The writes of one import batch, in one transaction. Disposing without commit rolls back.</summary>

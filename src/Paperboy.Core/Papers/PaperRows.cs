@@ -13,9 +13,9 @@ public static class PaperRows
     /// <summary>The column list, in the order <see cref="Read"/> expects.</summary>
     public const string Columns =
         "id, version, title, authors, abstract, categories, comments, journal_ref, doi, license, report_no, arxiv_submitter, " +
-        "published_on, updated_on, as_of, versions, code_url, project_url, upvotes, num_comments, submitted_by, submitted_by_fullname, status";
+        "published_on, updated_on, as_of, versions, code_url, project_url, upvotes, num_comments, submitted_by, submitted_by_fullname, status, text_hash";
 
-    public const int ColumnCount = 23;
+    public const int ColumnCount = 24;
 
     /// <summary>The parameter names matching <see cref="Columns"/>, as <c>@id, @version, …</c>.</summary>
     public static readonly string Parameters = string.Join(", ", Columns.Split(", ").Select(c => "@" + c));
@@ -78,7 +78,12 @@ public static class PaperRows
         Add(cmd, "@submitted_by", p.SubmittedBy?.Name);
         Add(cmd, "@submitted_by_fullname", p.SubmittedBy?.Fullname);
         Add(cmd, "@status", p.Status);
+        Add(cmd, "@text_hash", TextHash(p.Title, p.Abstract));
     }
+
+    /// <summary>What an embedding was computed from: when the title or abstract changes, the embedding is stale.</summary>
+    public static string TextHash(string title, string abstractText) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Search.PaperText.For(title, abstractText))))[..16];
 
     public static string JsonList(IReadOnlyList<string> items) => JsonSerializer.Serialize(items);
 

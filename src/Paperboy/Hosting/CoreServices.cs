@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Paperboy.Core.Ingest;
 using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
 
 namespace Paperboy.Hosting;
 
@@ -39,6 +40,13 @@ public static class CoreServices
         services.AddSingleton<AnnouncementIngester>();
         services.AddSingleton<PaperSubmitter>();
         services.AddSingleton<DailyIngestJob>();
+
+        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new SearchEngine(
+            sp.GetRequiredService<IPaperStore>(),
+            sp.GetRequiredService<IOptions<SearchOptions>>().Value,
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory,
+            sp.GetRequiredService<ILogger<SearchEngine>>()));
         return services;
     }
 

@@ -30,6 +30,7 @@ public static class PaperboyWeb
         services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<MigrateAtStartup>();
         services.AddHostedService<IngestScheduler>();
+        services.AddHostedService<SearchIndexer>();
         services.AddSingleton<CachedReads>();
         services.AddSingleton<SubmitLimiter>();
         services.TryAddSingleton(TimeProvider.System);

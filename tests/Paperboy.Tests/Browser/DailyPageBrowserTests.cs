@@ -26,7 +26,7 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
         var store = new SqlitePaperStore(_dir.Path);
         await store.MigrateAsync();
         await Importing.ImportAsync(store, TestData.Listing("2025-03-19"), TestData.Listing("2025-03-20"), TestData.Listing("2025-03-24"));
-        _app = PaperboyWeb.Build(["--urls", "http://127.0.0.1:0", "--Arxiv:Schedule:Enabled=false"], _dir.Path);
+        _app = PaperboyWeb.Build(["--urls", "http://127.0.0.1:0", "--Arxiv:Schedule:Enabled=false", "--Search:Semantic=false"], _dir.Path);
         await _app.StartAsync();
         _baseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }

@@ -31,6 +31,8 @@ public sealed class TestStore : IAsyncDisposable
         Settings["Storage:Provider"] = provider;
         // Tests never reach out to arXiv on their own; ingestion tests point the clients at FakeArxiv.
         Settings["Arxiv:Schedule:Enabled"] = "false";
+        // The model is loaded only by the tests about semantic search.
+        Settings["Search:Semantic"] = "false";
         if (provider == "postgres")
         {
             _adminConnection = Environment.GetEnvironmentVariable(PostgresVariable)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
 
 namespace Paperboy.Web.Api;
 
@@ -16,8 +17,9 @@ public static class PapersApi
             .CacheOutput(ListingCachePolicy.Name)
             .WithSummary("Papers listed on a day, week or month (Hugging Face's daily_papers shape)")
             .WithDescription("With no period: the latest day with papers. `p` is the 0-based page. Without `limit`, a `date` query returns the whole day (up to 1,000) and other queries 50.");
-        api.MapGet("/papers/{**id}", GetPaper).WithSummary("One paper, with its listing days, versions and older texts");
+        api.MapGet("/papers/{**id}", GetPaper).WithSummary("One paper, with its listing days, versions and older texts; /papers/{id}/similar: its nearest papers");
         api.MapSubmitApi();
+        api.MapSearchApi();
     }
 
     internal static async Task<Results<Ok<List<ApiDailyPaper>>, ProblemHttpResult>> GetDailyPapers(
@@ -64,7 +66,20 @@ public static class PapersApi
         return TypedResults.Ok(result.Items.Select(ApiDailyPaper.From).ToList());
     }
 
-    internal static async Task<Results<Ok<ApiPaperDetails>, ProblemHttpResult>> GetPaper(string id, IPaperStore store, CancellationToken ct)
+    internal static async Task<IResult> GetPaper(string id, IPaperStore store, SearchEngine engine, CancellationToken ct, int limit = 10)
+    {
+        // Old-style ids hold a slash, so /papers/{id}/similar shares the catch-all route.
+        if (id.EndsWith("/similar", StringComparison.Ordinal))
+        {
+            var paperId = id[..^"/similar".Length];
+            if (!ArxivId.IsPaperId(paperId))
+                return Bad($"id: '{Clip(paperId)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
+            return await SearchApi.SimilarAsync(paperId, engine, store, limit, ct);
+        }
+        return await GetPaperAsync(id, store, ct);
+    }
+
+    private static async Task<Results<Ok<ApiPaperDetails>, ProblemHttpResult>> GetPaperAsync(string id, IPaperStore store, CancellationToken ct)
     {
         var canonical = ArxivId.TryParse(id, out var arxiv, out _) ? arxiv : id;
         if (!ArxivId.IsPaperId(canonical))

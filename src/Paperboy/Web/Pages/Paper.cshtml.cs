@@ -5,12 +5,13 @@ using Paperboy.Core.Papers;
 namespace Paperboy.Web.Pages;
 
 /// <summary>One paper: full abstract, authors, categories, dates, versions, links, older texts.</summary>
-public sealed class PaperModel(IPaperStore store) : PageModel
+public sealed class PaperModel(IPaperStore store, Core.Search.SearchEngine search) : PageModel
 {
     [FromRoute] public string Id { get; set; } = "";
 
     public PaperDetails? Details { get; private set; }
     public string? Problem { get; private set; }
+    public IReadOnlyList<Core.Search.SearchHit> Similar { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -32,6 +33,7 @@ public sealed class PaperModel(IPaperStore store) : PageModel
             return Page();
         }
         ViewData["Title"] = Details.Paper.Title;
+        Similar = await search.SimilarAsync(Id, 10, ct);
         return Page();
     }
 }

@@ -1,0 +1,360 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Paperboy.Core.Papers;
+using Paperboy.Core.Search.Embeddings;
+using Paperboy.Core.Search.FullText;
+using Paperboy.Core.Search.Fusion;
+using Paperboy.Core.Search.Vectors;
+
+namespace Paperboy.Core.Search;
+
+public sealed record SearchRequest(
+    string Query,
+    SearchMode Mode = SearchMode.Hybrid,
+    string? Category = null,
+    DateOnly? From = null,
+    DateOnly? To = null,
+    SearchSort Sort = SearchSort.Relevance,
+    int Offset = 0,
+    int Limit = 20);
+
+public sealed record SearchHit(PaperRecord Paper, double Score, IReadOnlyList<ListContribution> Explain);
+
+public sealed record SearchResponse(
+    IReadOnlyList<SearchHit> Hits,
+    int Total,
+    SearchMode Mode,
+    bool DirectHit,
+    string? Notice);
+
+/// <summary>The bad query, said plainly (shown to the user as a 400).</summary>
+public sealed class SearchQueryException(string message) : Exception(message);
+
+/// <summary>
+/// Search over the derived indexes: BM25 (Lucene) and semantic (MiniLM vectors), fused by reciprocal rank. The
+/// database is the truth; <see cref="CatchUpAsync"/> brings both indexes up to it and is what `paperboy index` and
+/// serve's background indexer run. If the model cannot load, keyword search goes on and <see cref="SemanticStatus"/>
+/// says why semantic search is off.
+/// </summary>
+public sealed class SearchEngine : IDisposable
+{
+    public const int MaxQueryLength = 2_000;
+
+    private readonly IPaperStore _store;
+    private readonly SearchOptions _options;
+    private readonly ILogger _log;
+    private readonly string _indexDirectory;
+    private readonly string _modelDirectory;
+    private readonly SemaphoreSlim _catchUp = new(1, 1);
+    private readonly object _embedderLock = new();
+    private readonly Lazy<FullTextIndex> _fullText;
+    private readonly ReciprocalRankFusion _fusion;
+    private ITextEmbedder? _embedder;
+    private SemanticIndex? _semantic;
+    private bool _embedderTried;
+
+    public SearchEngine(IPaperStore store, SearchOptions options, string dataDirectory, ILogger<SearchEngine> log, ITextEmbedder? embedder = null)
+    {
+        _store = store;
+        _options = options;
+        _log = log;
+        _indexDirectory = Path.Combine(dataDirectory, "index");
+        _modelDirectory = Path.Combine(dataDirectory, "models", MiniLmEmbedder.ModelName);
+        _fullText = new Lazy<FullTextIndex>(() => new FullTextIndex(Path.Combine(_indexDirectory, "fulltext")));
+        _fusion = new ReciprocalRankFusion(options.FusionK, new Dictionary<string, double> { ["keyword"] = options.KeywordWeight, ["semantic"] = options.SemanticWeight });
+        if (embedder is not null)
+        {
+            _embedder = embedder;
+            _embedderTried = true;
+        }
+        SemanticStatus = options.Semantic ? "semantic search is starting" : "semantic search is switched off (Search:Semantic=false)";
+    }
+
+    public FullTextIndex FullText => _fullText.Value;
+
+    /// <summary>Null when semantic search works; otherwise why it does not.</summary>
+    public string? SemanticStatus { get; private set; }
+
+    public bool SemanticReady => _semantic is not null && _embedder is not null && SemanticStatus is null;
+
+    public ITextEmbedder? Embedder => EnsureEmbedder();
+
+    private string CursorPath => Path.Combine(_indexDirectory, "fulltext.cursor");
+
+    private ITextEmbedder? EnsureEmbedder()
+    {
+        if (!_options.Semantic)
+            return null;
+        if (_embedderTried)
+            return _embedder;
+        lock (_embedderLock)
+        {
+            if (_embedderTried)
+                return _embedder;
+            try
+            {
+                _embedder = new MiniLmEmbedder(_modelDirectory, _options.EmbeddingThreads > 0 ? _options.EmbeddingThreads : null);
+            }
+            catch (EmbedderUnavailableException ex)
+            {
+                SemanticStatus = "semantic search is off: " + ex.Message;
+                _log.LogWarning("The embedding model could not load; keyword search only: {Message}", ex.Message);
+            }
+            _embedderTried = true;
+            return _embedder;
+        }
+    }
+
+    // ---- keeping up with the database ------------------------------------------------------------
+
+    public sealed record CatchUpResult(int Indexed, int Embedded);
+
+    /// <summary>
+    /// Indexes papers changed since the last run and embeds those without a current embedding, in batches, each
+    /// committed before the next (safe to kill at any point). Returns when caught up, or after
+    /// <paramref name="maxEmbed"/> embeddings so a long backlog does not starve keyword indexing.
+    /// </summary>
+    public async Task<CatchUpResult> CatchUpAsync(Action<string>? progress, CancellationToken ct, int maxEmbed = int.MaxValue)
+    {
+        await _catchUp.WaitAsync(ct);
+        try
+        {
+            var indexed = await IndexChangesAsync(progress, ct);
+            var embedded = await EmbedMissingAsync(progress, maxEmbed, ct);
+            return new CatchUpResult(indexed, embedded);
+        }
+        finally
+        {
+            _catchUp.Release();
+        }
+    }
+
+    private async Task<int> IndexChangesAsync(Action<string>? progress, CancellationToken ct)
+    {
+        var cursor = ReadCursor();
+        var total = 0;
+        while (true)
+        {
+            var changed = await _store.GetChangedPapersAsync(cursor, 2_000, ct);
+            if (changed.Count == 0)
+                return total;
+            FullText.Upsert(changed.Select(c => ToDocument(c.Paper)));
+            FullText.Commit();
+            cursor = changed[^1].Cursor;
+            WriteCursor(cursor.Value);
+            total += changed.Count;
+            progress?.Invoke($"keyword index: {total:N0} papers");
+        }
+    }
+
+    private async Task<int> EmbedMissingAsync(Action<string>? progress, int maxEmbed, CancellationToken ct)
+    {
+        var embedder = EnsureEmbedder();
+        if (embedder is null)
+            return 0;
+        if (_semantic is null || _semantic.Model != embedder.ModelId)
+        {
+            _semantic = await SemanticIndex.LoadAsync(_store, embedder.ModelId, embedder.Dimensions,
+                new VectorIndexOptions { ExactBelow = _options.ExactBelow }, SnapshotPath(embedder.ModelId), ct);
+            SemanticStatus = null;
+        }
+        var done = 0;
+        while (done < maxEmbed)
+        {
+            var work = await _store.GetPapersToEmbedAsync(embedder.ModelId, Math.Min(_options.EmbedBatch, maxEmbed - done), ct);
+            if (work.Count == 0)
+                break;
+            var vectors = embedder.Embed(work.Select(w => PaperText.For(w.Title, w.Abstract)).ToList(), ct);
+            var stored = work.Select((w, i) => new StoredEmbedding(w.Id, w.TextHash, vectors[i])).ToList();
+            await _store.SaveEmbeddingsAsync(embedder.ModelId, stored, ct);
+            _semantic.Add(stored);
+            done += work.Count;
+            progress?.Invoke($"embedded {done:N0} papers");
+        }
+        return done;
+    }
+
+    /// <summary>Drops the derived indexes and builds them again from the database (embeddings are reused).</summary>
+    public async Task RebuildAsync(Action<string>? progress, CancellationToken ct)
+    {
+        await _catchUp.WaitAsync(ct);
+        try
+        {
+            FullText.Clear();
+            FullText.Commit();
+            if (File.Exists(CursorPath))
+                File.Delete(CursorPath);
+            if (EnsureEmbedder() is { } embedder)
+            {
+                _semantic?.Dispose();
+                var snapshot = SnapshotPath(embedder.ModelId);
+                foreach (var f in new[] { snapshot, snapshot + ".ids" })
+                {
+                    if (File.Exists(f))
+                        File.Delete(f);
+                }
+                _semantic = null;
+            }
+        }
+        finally
+        {
+            _catchUp.Release();
+        }
+        await CatchUpAsync(progress, ct);
+        await SaveSnapshotAsync(ct);
+    }
+
+    /// <summary>Rebuilds the snapshot once more than <paramref name="delta"/> vectors wait beside it.</summary>
+    public async Task SaveSnapshotIfLargeAsync(int delta, CancellationToken ct)
+    {
+        if (_semantic is { } s && s.DeltaCount > delta)
+            await SaveSnapshotAsync(ct);
+    }
+
+    /// <summary>Folds recent vectors into a new HNSW snapshot (written atomically) when the set is large.</summary>
+    public async Task SaveSnapshotAsync(CancellationToken ct)
+    {
+        if (EnsureEmbedder() is not { } embedder)
+            return;
+        var count = await _store.CountEmbeddingsAsync(embedder.ModelId, ct);
+        if (count < _options.ExactBelow || (_semantic is { IsHnsw: true, DeltaCount: 0 } && _semantic.Count == count))
+            return;
+        var all = new List<StoredEmbedding>((int)count);
+        await foreach (var e in _store.ReadEmbeddingsAsync(embedder.ModelId, ct))
+            all.Add(e);
+        var rebuilt = SemanticIndex.Build(embedder.ModelId, embedder.Dimensions, all, new VectorIndexOptions { ExactBelow = _options.ExactBelow }, SnapshotPath(embedder.ModelId));
+        var old = Interlocked.Exchange(ref _semantic, rebuilt);
+        old?.Dispose();
+    }
+
+    private string SnapshotPath(string model) => Path.Combine(_indexDirectory, "vectors-" + model.Replace('@', '-') + ".usearch");
+
+    private ChangeCursor? ReadCursor()
+    {
+        try
+        {
+            return File.Exists(CursorPath) && FullText.Count > 0 ? JsonSerializer.Deserialize<ChangeCursor>(File.ReadAllText(CursorPath)) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // an unreadable cursor means: index everything again (upserts are idempotent)
+        }
+    }
+
+    private void WriteCursor(ChangeCursor cursor)
+    {
+        Directory.CreateDirectory(_indexDirectory);
+        var tmp = CursorPath + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(cursor));
+        File.Move(tmp, CursorPath, overwrite: true);
+    }
+
+    public static FullTextDocument ToDocument(PaperRecord p) => new(p.Id, p.Title, p.Abstract, p.Authors, p.Categories, p.PublishedOn);
+
+    // ---- searching ---------------------------------------------------------------------------------
+
+    public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken ct)
+    {
+        var q = request.Query.Trim();
+        if (q.Length == 0)
+            throw new SearchQueryException("Type something to search for.");
+        if (q.Length > MaxQueryLength)
+            throw new SearchQueryException($"The query is {q.Length:N0} characters long; the limit is {MaxQueryLength:N0}.");
+
+        // A pasted arXiv id (or abs link) goes straight to that paper.
+        if (ArxivId.TryParse(q, out var id, out _) && await _store.GetPaperAsync(id, ct) is { } direct)
+            return new SearchResponse([new SearchHit(direct.Paper, 1, [])], 1, request.Mode, true, null);
+
+        var mode = request.Mode;
+        string? notice = null;
+        if (mode != SearchMode.Keyword && !SemanticReady)
+        {
+            notice = SemanticStatus ?? "semantic search is not ready yet";
+            mode = SearchMode.Keyword;
+        }
+        var filtered = request.Category is not null || request.From is not null || request.To is not null;
+        var lists = new Dictionary<string, IReadOnlyList<(string Id, float Score)>>();
+        if (mode != SearchMode.Semantic)
+        {
+            var filter = filtered ? new FullTextFilter(request.Category is null ? null : [request.Category], request.From, request.To) : null;
+            lists["keyword"] = FullText.Search(q, _options.Depth, filter).Hits.Select(h => (h.Id, h.Score)).ToList();
+        }
+        Dictionary<string, PaperRecord>? papers = null;
+        if (mode != SearchMode.Keyword)
+        {
+            var vector = _embedder!.Embed([q], ct)[0];
+            var semantic = _semantic!.Search(vector, filtered ? _options.Depth * 4 : _options.Depth, null);
+            if (filtered)
+            {
+                papers = (await _store.GetPapersAsync(semantic.Select(s => s.Id).ToList(), ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+                semantic = semantic.Where(s => papers.TryGetValue(s.Id, out var p) && Passes(p, request)).Take(_options.Depth).ToList();
+            }
+            lists["semantic"] = semantic;
+        }
+
+        var fused = _fusion.Fuse(lists);
+        var directHit = false;
+        if (request.Sort == SearchSort.Relevance && lists.TryGetValue("keyword", out var kw) && kw.Count > 0)
+        {
+            // An exact title goes first, whatever the fusion says.
+            var top = await _store.GetPapersAsync([kw[0].Id], ct);
+            if (top.Count == 1 && string.Equals(Normalize(top[0].Title), Normalize(q), StringComparison.Ordinal))
+            {
+                directHit = true;
+                fused = [.. fused.Where(f => f.Id == top[0].Id), .. fused.Where(f => f.Id != top[0].Id)];
+            }
+        }
+
+        IReadOnlyList<FusedHit> ordered = fused;
+        if (request.Sort == SearchSort.Date)
+        {
+            var all = (await _store.GetPapersAsync(fused.Select(f => f.Id).ToList(), ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+            ordered = fused.Where(f => all.ContainsKey(f.Id)).OrderByDescending(f => all[f.Id].PublishedOn).ThenByDescending(f => f.Score).ToList();
+            papers = all;
+        }
+        var page = ordered.Skip(request.Offset).Take(request.Limit).ToList();
+        var missing = page.Where(h => papers is null || !papers.ContainsKey(h.Id)).Select(h => h.Id).ToList();
+        var loaded = (await _store.GetPapersAsync(missing, ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var hits = page.Select(h => (h, p: papers?.GetValueOrDefault(h.Id) ?? loaded.GetValueOrDefault(h.Id)))
+            .Where(x => x.p is not null)
+            .Select(x => new SearchHit(x.p!, x.h.Score, x.h.Explain))
+            .ToList();
+        return new SearchResponse(hits, ordered.Count, mode, directHit, notice);
+    }
+
+    /// <summary>The papers nearest in meaning (or, without the model, sharing the most words with its title).</summary>
+    public async Task<IReadOnlyList<SearchHit>> SimilarAsync(string id, int limit, CancellationToken ct)
+    {
+        List<(string Id, float Score)> near;
+        if (SemanticReady && _semantic!.VectorOf(id) is { } vector)
+        {
+            near = _semantic.Search(vector, limit + 1, other => other != id).Take(limit).ToList();
+        }
+        else if (await _store.GetPaperAsync(id, ct) is { } paper)
+        {
+            near = FullText.Search(paper.Paper.Title + " " + paper.Paper.Abstract, limit + 1).Hits.Where(h => h.Id != id).Take(limit).Select(h => (h.Id, h.Score)).ToList();
+        }
+        else
+        {
+            return [];
+        }
+        var byId = (await _store.GetPapersAsync(near.Select(n => n.Id).ToList(), ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        return near.Where(n => byId.ContainsKey(n.Id)).Select(n => new SearchHit(byId[n.Id], n.Score, [])).ToList();
+    }
+
+    private static bool Passes(PaperRecord p, SearchRequest r) =>
+        (r.Category is null || p.Categories.Contains(r.Category))
+        && (r.From is null || (p.PublishedOn is { } d1 && d1 >= r.From))
+        && (r.To is null || (p.PublishedOn is { } d2 && d2 <= r.To));
+
+    private static string Normalize(string s) => TextNormalizer.Collapse(s).TrimEnd('.').ToLowerInvariant();
+
+    public void Dispose()
+    {
+        if (_fullText.IsValueCreated)
+            _fullText.Value.Dispose();
+        _semantic?.Dispose();
+        _embedder?.Dispose();
+        _catchUp.Dispose();
+    }
+}

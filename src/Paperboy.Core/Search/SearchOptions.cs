@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Paperboy.Core.Search;
+
+/// <summary>Bound from the <c>Search</c> section.</summary>
+public sealed class SearchOptions
+{
+    public const string Section = "Search";
+
+    /// <summary>Semantic search with the local model; off: keyword search only.</summary>
+    public bool Semantic { get; set; } = true;
+
+    /// <summary>Threads per embedding inference (ONNX Runtime IntraOpNumThreads); 0: one per core.</summary>
+    [Range(0, 256)]
+    public int EmbeddingThreads { get; set; }
+
+    /// <summary>Below this many vectors semantic search is exact; from it on, HNSW.</summary>
+    [Range(0, int.MaxValue)]
+    public int ExactBelow { get; set; } = 20_000;
+
+    /// <summary>How many hits each list contributes to fusion.</summary>
+    [Range(10, 2000)]
+    public int Depth { get; set; } = 200;
+
+    /// <summary>Reciprocal rank fusion's k.</summary>
+    [Range(1, 1000)]
+    public double FusionK { get; set; } = 60;
+
+    /// <summary>Weights of the keyword and semantic lists in fusion.</summary>
+    public double KeywordWeight { get; set; } = 1;
+    public double SemanticWeight { get; set; } = 1;
+
+    /// <summary>How often serve's indexer looks for new papers.</summary>
+    public TimeSpan IndexPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Papers embedded per batch by the indexer (committed together).</summary>
+    [Range(1, 4096)]
+    public int EmbedBatch { get; set; } = 64;
+}
+
+public enum SearchMode { Hybrid, Keyword, Semantic }
+
+public enum SearchSort { Relevance, Date }

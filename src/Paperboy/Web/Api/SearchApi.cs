@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
+
+namespace Paperboy.Web.Api;
+
+public sealed record ApiExplain(string List, int Rank, float Score, double Share);
+
+/// <summary>A search hit in Hugging Face's item shape, with the fused score (and, on request, how it was made).</summary>
+public sealed record ApiSearchHit(
+    ApiPaper Paper,
+    string Title,
+    string Summary,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PublishedAt,
+    double Score,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ApiExplain>? Explain);
+
+/// <summary><c>GET /api/papers/search</c> and <c>GET /api/papers/{id}/similar</c>.</summary>
+public static class SearchApi
+{
+    public const int MaxLimit = 100;
+
+    public static void MapSearchApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/papers/search", SearchAsync)
+            .WithSummary("Search papers: hybrid (BM25 + semantic, fused), keyword or semantic; filters by category and published date");
+    }
+
+    internal static async Task<Results<Ok<List<ApiSearchHit>>, ProblemHttpResult>> SearchAsync(
+        SearchEngine engine, CancellationToken ct, string? q = null, string? limit = null, string? mode = null, string? category = null,
+        string? from = null, string? to = null, string? sort = null, string? p = null, bool explain = false)
+    {
+        if (string.IsNullOrWhiteSpace(q))
+            return Bad("q: give something to search for");
+        var size = 20;
+        if (limit is not null && (!int.TryParse(limit, CultureInfo.InvariantCulture, out size) || size < 1 || size > MaxLimit))
+            return Bad($"limit: must be a whole number from 1 to {MaxLimit}");
+        var page = 0;
+        if (p is not null && (!int.TryParse(p, CultureInfo.InvariantCulture, out page) || page < 0 || page > 50))
+            return Bad("p: must be a page number from 0 to 50");
+        SearchMode searchMode;
+        switch (mode)
+        {
+            case null or "" or "hybrid": searchMode = SearchMode.Hybrid; break;
+            case "keyword": searchMode = SearchMode.Keyword; break;
+            case "semantic": searchMode = SearchMode.Semantic; break;
+            default: return Bad("mode: must be hybrid, keyword or semantic");
+        }
+        if (category is not null && !Categories.IsValid(category))
+            return Bad($"category: '{Clip(category)}' is not an arXiv category like cs.CL");
+        if (!TryDay(from, out var fromDay) || !TryDay(to, out var toDay))
+            return Bad("from, to: dates are yyyy-MM-dd");
+        if (sort is not (null or "relevance" or "date"))
+            return Bad("sort: must be relevance or date");
+        try
+        {
+            var result = await engine.SearchAsync(new SearchRequest(q, searchMode, category, fromDay, toDay,
+                sort == "date" ? SearchSort.Date : SearchSort.Relevance, page * size, size), ct);
+            return TypedResults.Ok(result.Hits.Select(h => ToApi(h, explain)).ToList());
+        }
+        catch (SearchQueryException ex)
+        {
+            return Bad("q: " + ex.Message);
+        }
+    }
+
+    internal static async Task<Results<Ok<List<ApiSearchHit>>, ProblemHttpResult>> SimilarAsync(string id, SearchEngine engine, IPaperStore store, int limit, CancellationToken ct)
+    {
+        if (await store.GetPaperAsync(id, ct) is null)
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No paper {id} here.");
+        var hits = await engine.SimilarAsync(id, Math.Clamp(limit, 1, 50), ct);
+        return TypedResults.Ok(hits.Select(h => ToApi(h, false)).ToList());
+    }
+
+    private static ApiSearchHit ToApi(SearchHit h, bool explain)
+    {
+        var paper = ApiPaper.From(h.Paper, null);
+        return new ApiSearchHit(paper, h.Paper.Title, h.Paper.Abstract, paper.PublishedAt, Math.Round(h.Score, 6),
+            explain ? h.Explain.Select(e => new ApiExplain(e.List, e.Rank, e.Score, Math.Round(e.Share, 6))).ToList() : null);
+    }
+
+    private static bool TryDay(string? text, out DateOnly? day)
+    {
+        day = null;
+        if (string.IsNullOrEmpty(text))
+            return true;
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            return false;
+        day = d;
+        return true;
+    }
+
+    private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Bad request", detail: detail);
+
+    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
+}
