@@ -6,11 +6,12 @@ return args.FirstOrDefault() switch
     "baseline-insert" => BaselineInsert.Run(args[1..]),
     "fake-arxiv" => await Harvest.ServeAsync(args[1..]),
     "fetch-only" => await Harvest.FetchOnlyAsync(args[1..]),
+    "embed" => await EmbedBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM");
+    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B]");
     return 2;
 }

@@ -22,12 +22,15 @@ public sealed class SearchOptions
     [Range(10, 2000)]
     public int Depth { get; set; } = 200;
 
-    /// <summary>Reciprocal rank fusion's k.</summary>
+    /// <summary>
+    /// Reciprocal rank fusion's k. 10 rather than the customary 60: on SciFact (each half of the train queries,
+    /// chosen on one half and checked on the other) a sharper head is worth about +0.013 nDCG@10.
+    /// </summary>
     [Range(1, 1000)]
-    public double FusionK { get; set; } = 60;
+    public double FusionK { get; set; } = 10;
 
-    /// <summary>Weights of the keyword and semantic lists in fusion.</summary>
-    public double KeywordWeight { get; set; } = 1;
+    /// <summary>Weights of the keyword and semantic lists in fusion (BM25 is the stronger list on papers).</summary>
+    public double KeywordWeight { get; set; } = 1.3;
     public double SemanticWeight { get; set; } = 1;
 
     /// <summary>How often serve's indexer looks for new papers.</summary>

@@ -22,6 +22,7 @@ public static class PaperboyCli
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(AddCommand.Create());
         root.Subcommands.Add(IndexCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         return root;

@@ -44,7 +44,7 @@ public sealed class EmbedderTests(MiniLmFixture fixture) : IClassFixture<MiniLmF
     {
         // The package's SentenceEncoder does not truncate at 256 tokens (the abstracts run to 250-400), so the texts
         // are the papers' titles and abstracts cut at a word boundary to stay under 256 tokens, where both agree.
-        using var tokenizer = new WordCounter(Path.Combine(fixture.ModelDirectory, MiniLmModelFiles.VocabFileName));
+        var tokenizer = new WordCounter(Path.Combine(fixture.ModelDirectory, MiniLmModelFiles.VocabFileName));
         var texts = SeedTexts().Take(6).Select(t => tokenizer.Shorten(t, 250)).ToList();
         texts.Add(SeedTitles().First());
         var ours = _embedder.Embed(texts);
@@ -227,7 +227,7 @@ public sealed class EmbedderTests(MiniLmFixture fixture) : IClassFixture<MiniLmF
     private static float Norm(float[] a) => System.Numerics.Tensors.TensorPrimitives.Norm(a);
 
     /// <summary>Cuts texts at word boundaries to fit a token budget (the same uncased BERT word pieces).</summary>
-    private sealed class WordCounter(string vocabPath) : IDisposable
+    private sealed class WordCounter(string vocabPath)
     {
         private readonly BertTokenizer _tokenizer = BertTokenizer.Create(
             vocabPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
@@ -240,10 +240,6 @@ public sealed class EmbedderTests(MiniLmFixture fixture) : IClassFixture<MiniLmF
                 count--;
             Assert.True(count > 20, "the shortened text is still a paragraph");
             return string.Join(' ', words.Take(count));
-        }
-
-        public void Dispose()
-        {
         }
     }
 }
