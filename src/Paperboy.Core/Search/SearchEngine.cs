@@ -175,7 +175,7 @@ public sealed class SearchEngine : IDisposable
     }
 
     /// <summary>Drops the derived indexes and builds them again from the database (embeddings are reused).</summary>
-    public async Task RebuildAsync(Action<string>? progress, CancellationToken ct)
+    public async Task<CatchUpResult> RebuildAsync(Action<string>? progress, CancellationToken ct)
     {
         await _catchUp.WaitAsync(ct);
         try
@@ -200,8 +200,9 @@ public sealed class SearchEngine : IDisposable
         {
             _catchUp.Release();
         }
-        await CatchUpAsync(progress, ct);
+        var result = await CatchUpAsync(progress, ct);
         await SaveSnapshotAsync(ct);
+        return result;
     }
 
     /// <summary>Rebuilds the snapshot once more than <paramref name="delta"/> vectors wait beside it.</summary>

@@ -20,7 +20,7 @@ internal static class IndexCommand
             await CliHost.WithProgressAsync("Indexing", async p =>
             {
                 if (parse.GetValue(rebuild))
-                    await engine.RebuildAsync(p.Report, ct);
+                    result = await engine.RebuildAsync(p.Report, ct);
                 else
                     result = await engine.CatchUpAsync(p.Report, ct);
                 await engine.SaveSnapshotAsync(ct);

@@ -173,6 +173,63 @@ public sealed class ImportProcessTests : IDisposable
         Assert.Equal(1, Papers(data));
     }
 
+    private static long Scalar(string dataDir, string sql)
+    {
+        using var conn = new SqliteConnection($"Data Source={Path.Combine(dataDir, "paperboy.db")};Mode=ReadOnly;Pooling=False");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task Index_killed_with_sigkill_then_rerun_embeds_every_paper_once_and_the_indexes_match_the_database()
+    {
+        var data = _dir.File("data");
+        Assert.Equal(0, (await RunAsync("import", TestData.Listing("2025-03-19"), TestData.Listing("2025-03-20"), "--data", data)).Code);
+        var papers = Papers(data);
+        var semanticOn = new Dictionary<string, string?> { ["Search:Semantic"] = "true", ["Search:EmbedBatch"] = "16" };
+        using (var p = Process.Start(Paperboy(semanticOn, "index", "--data", data))!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed < TimeSpan.FromSeconds(120) && !p.HasExited && SafeScalar(data, "SELECT COUNT(*) FROM embeddings") < 48)
+                await Task.Delay(20);
+            Assert.False(p.HasExited, "indexing finished before it could be killed");
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        Assert.InRange(Scalar(data, "SELECT COUNT(*) FROM embeddings"), 1, papers - 1);
+
+        var (code, output, errors) = await RunAsync(semanticOn, "index", "--data", data);
+        Assert.True(code == 0, output + errors);
+        Assert.Contains($"{papers:N0} papers in the keyword index", output, StringComparison.Ordinal);
+        Assert.Equal(papers, Scalar(data, "SELECT COUNT(*) FROM embeddings"));
+        Assert.Equal(papers, Scalar(data, "SELECT COUNT(DISTINCT paper_id) FROM embeddings"));
+        Assert.Equal(1, Scalar(data, "SELECT COUNT(DISTINCT model) FROM embeddings"));
+        // Nothing left to do: a third run embeds nothing.
+        (code, output, _) = await RunAsync(semanticOn, "index", "--data", data);
+        Assert.Contains("Indexed 0 and embedded 0 papers", output, StringComparison.Ordinal);
+        // And the rebuilt indexes agree with the database.
+        (code, output, _) = await RunAsync(semanticOn, "index", "--rebuild", "--data", data);
+        Assert.True(code == 0, output);
+        Assert.Contains($"{papers:N0} papers in the keyword index", output, StringComparison.Ordinal);
+    }
+
+    private static long SafeScalar(string dataDir, string sql)
+    {
+        try
+        {
+            return Scalar(dataDir, sql);
+        }
+        catch (SqliteException)
+        {
+            return 0;
+        }
+    }
+
     private static long SafePapers(string dataDir)
     {
         try
