@@ -7,11 +7,13 @@ return args.FirstOrDefault() switch
     "fake-arxiv" => await Harvest.ServeAsync(args[1..]),
     "fetch-only" => await Harvest.FetchOnlyAsync(args[1..]),
     "embed" => await EmbedBench.RunAsync(args[1..]),
+    "search" => await SearchBench.LatencyAsync(args[1..]),
+    "vectors" => await SearchBench.VectorsAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B]");
+    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B] | search DATA [QUERIES] | vectors DATA N QUERIES");
     return 2;
 }

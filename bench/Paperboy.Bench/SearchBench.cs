@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Microsoft.Extensions.Logging.Abstractions;
+using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
+using Paperboy.Core.Search.Vectors;
+using Paperboy.Storage.Sqlite;
+
+namespace Paperboy.Bench;
+
+/// <summary>Search latency over an indexed data directory, and HNSW against exact search on a million vectors.</summary>
+internal static class SearchBench
+{
+    /// <summary>search DATA [QUERIES]: server-side latency of SearchAsync per mode, queries made from real titles.</summary>
+    public static async Task<int> LatencyAsync(string[] args)
+    {
+        var data = args[0];
+        var n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000;
+        await using var store = new SqlitePaperStore(data);
+        using var engine = new SearchEngine(store, new SearchOptions(), data, NullLogger<SearchEngine>.Instance);
+        await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 0);
+        var papers = (await store.GetChangedPapersAsync(null, 1_000_000)).Select(c => c.Paper).ToList();
+        var embedded = await store.CountEmbeddingsAsync(engine.Embedder!.ModelId);
+        Console.WriteLine($"{papers.Count:N0} papers, {engine.FullText.Count:N0} in the keyword index, {embedded:N0} embedded; vector index: {(embedded >= new SearchOptions().ExactBelow ? "HNSW" : "exact")}");
+        // Real titles, shortened to their first 3-8 words as people type them; a fixed seed so runs compare.
+        var rng = new Random(42);
+        var queries = Enumerable.Range(0, n).Select(_ =>
+        {
+            var words = papers[rng.Next(papers.Count)].Title.Split(' ');
+            return string.Join(' ', words.Take(Math.Min(words.Length, rng.Next(3, 9))));
+        }).ToList();
+        foreach (var mode in new[] { SearchMode.Keyword, SearchMode.Semantic, SearchMode.Hybrid })
+        {
+            for (var i = 0; i < 20; i++)
+                await engine.SearchAsync(new SearchRequest(queries[i], mode), CancellationToken.None); // warm-up
+            var times = new List<double>(n);
+            foreach (var q in queries)
+            {
+                var sw = Stopwatch.StartNew();
+                await engine.SearchAsync(new SearchRequest(q, mode), CancellationToken.None);
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine($"{mode,-9} {n} queries: p50 {times[n / 2]:N2} ms, p99 {times[(int)(n * 0.99)]:N2} ms, mean {times.Average():N2} ms");
+        }
+        return 0;
+    }
+
+    /// <summary>vectors DATA N QUERIES: N vectors = the stored embeddings plus perturbed copies; HNSW vs exact.</summary>
+    public static async Task<int> VectorsAsync(string[] args)
+    {
+        var data = args[0];
+        var total = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        var nq = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        await using var store = new SqlitePaperStore(data);
+        var model = Core.Search.Embeddings.MiniLmEmbedder.ModelName + "@" + Core.Search.Embeddings.MiniLmModelFiles.ModelSha256[..12];
+        var real = new List<float[]>();
+        await foreach (var e in store.ReadEmbeddingsAsync(model))
+            real.Add(e.Vector);
+        const int Dim = 384;
+        var rng = new Random(7);
+        var vectors = new List<float[]>(total);
+        vectors.AddRange(real.Take(total));
+        while (vectors.Count < total)
+            vectors.Add(Perturb(real[rng.Next(real.Count)], rng, 0.35f));
+        Console.WriteLine($"{real.Count:N0} real embeddings, {total - Math.Min(total, real.Count):N0} perturbed copies (noise 0.35 per unit vector), {nq} queries");
+
+        var sw = Stopwatch.StartNew();
+        using var hnsw = HnswVectors.Build(vectors, Dim, new VectorIndexOptions());
+        Console.WriteLine($"HNSW build: {sw.Elapsed.TotalSeconds:N1} s");
+        var path = Path.Combine(Path.GetTempPath(), "paperboy-bench.usearch");
+        hnsw.Save(path);
+        using var view = HnswVectors.View(path);
+        var flat = new float[(long)total * Dim <= int.MaxValue ? total * Dim : throw new InvalidOperationException("too many vectors for one array")];
+        for (var i = 0; i < total; i++)
+            vectors[i].AsSpan().CopyTo(flat.AsSpan(i * Dim, Dim));
+        var exact = new ExactVectors(flat, Dim);
+        var queries = Enumerable.Range(0, nq).Select(_ => Perturb(real[rng.Next(real.Count)], rng, 0.2f)).ToList();
+
+        var hnswTimes = new List<double>();
+        var exactTimes = new List<double>();
+        double recall = 0;
+        foreach (var q in queries)
+        {
+            sw.Restart();
+            var approx = view.Search(q, 10, null);
+            hnswTimes.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            var truth = exact.Search(q, 10, null);
+            exactTimes.Add(sw.Elapsed.TotalMilliseconds);
+            recall += approx.Select(h => h.Ordinal).Intersect(truth.Select(h => h.Ordinal)).Count() / 10.0;
+        }
+        hnswTimes.Sort();
+        exactTimes.Sort();
+        Console.WriteLine($"HNSW (F16, memory-mapped): p50 {hnswTimes[nq / 2]:N3} ms, p99 {hnswTimes[(int)(nq * 0.99)]:N3} ms; recall@10 vs exact {recall / nq:N4}");
+        Console.WriteLine($"exact (TensorPrimitives): p50 {exactTimes[nq / 2]:N2} ms, p99 {exactTimes[(int)(nq * 0.99)]:N2} ms; HNSW is {exactTimes[nq / 2] / hnswTimes[nq / 2]:N0}x faster at the median");
+        File.Delete(path);
+        return 0;
+    }
+
+    private static float[] Perturb(float[] v, Random rng, float noise)
+    {
+        var r = new float[v.Length];
+        for (var i = 0; i < v.Length; i++)
+            r[i] = v[i] + noise * (float)(rng.NextDouble() * 2 - 1) / MathF.Sqrt(v.Length / 3f);
+        var norm = TensorPrimitives.Norm(r);
+        TensorPrimitives.Divide(r, norm, r);
+        return r;
+    }
+}
