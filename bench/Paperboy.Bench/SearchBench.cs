@@ -16,12 +16,16 @@ internal static class SearchBench
     {
         var data = args[0];
         var n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000;
+        // Optional: the vector count from which HNSW is used (default as configured: 20,000).
+        var options = new SearchOptions();
+        if (args.Length > 2)
+            options.ExactBelow = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
         await using var store = new SqlitePaperStore(data);
-        using var engine = new SearchEngine(store, new SearchOptions(), data, NullLogger<SearchEngine>.Instance);
+        using var engine = new SearchEngine(store, options, Path.Combine(data, "bench-" + options.ExactBelow), NullLogger<SearchEngine>.Instance);
         await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 0);
         var papers = (await store.GetChangedPapersAsync(null, 1_000_000)).Select(c => c.Paper).ToList();
         var embedded = await store.CountEmbeddingsAsync(engine.Embedder!.ModelId);
-        Console.WriteLine($"{papers.Count:N0} papers, {engine.FullText.Count:N0} in the keyword index, {embedded:N0} embedded; vector index: {(embedded >= new SearchOptions().ExactBelow ? "HNSW" : "exact")}");
+        Console.WriteLine($"{papers.Count:N0} papers, {engine.FullText.Count:N0} in the keyword index, {embedded:N0} embedded; vector index: {(embedded >= options.ExactBelow ? "HNSW" : "exact")}");
         // Real titles, shortened to their first 3-8 words as people type them; a fixed seed so runs compare.
         var rng = new Random(42);
         var queries = Enumerable.Range(0, n).Select(_ =>
@@ -29,6 +33,26 @@ internal static class SearchBench
             var words = papers[rng.Next(papers.Count)].Title.Split(' ');
             return string.Join(' ', words.Take(Math.Min(words.Length, rng.Next(3, 9))));
         }).ToList();
+        if (Environment.GetEnvironmentVariable("PROBE") is not null)
+        {
+            var t1 = Stopwatch.StartNew();
+            foreach (var q in queries.Take(200))
+                engine.FullText.Search(q, 200);
+            Console.WriteLine($"lucene only: {t1.Elapsed.TotalMilliseconds / 200:N2} ms");
+            t1.Restart();
+            foreach (var q in queries.Take(200))
+                engine.FullText.Search(q, 10);
+            Console.WriteLine($"lucene top 10: {t1.Elapsed.TotalMilliseconds / 200:N2} ms");
+            var ids = papers.Take(20).Select(p => p.Id).ToList();
+            t1.Restart();
+            for (var i = 0; i < 200; i++)
+                await store.GetPapersAsync(ids);
+            Console.WriteLine($"hydrate 20: {t1.Elapsed.TotalMilliseconds / 200:N2} ms");
+            t1.Restart();
+            for (var i = 0; i < 200; i++)
+                await store.GetPapersAsync([ids[i % 20]]);
+            Console.WriteLine($"hydrate 1: {t1.Elapsed.TotalMilliseconds / 200:N2} ms");
+        }
         foreach (var mode in new[] { SearchMode.Keyword, SearchMode.Semantic, SearchMode.Hybrid })
         {
             for (var i = 0; i < 20; i++)

@@ -3,6 +3,7 @@ using Lucene.Net.Analysis.Miscellaneous;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
+using Lucene.Net.Util;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using LuceneDirectory = Lucene.Net.Store.Directory;
@@ -155,11 +156,16 @@ public sealed class FullTextIndex : IDisposable
             var top = searcher.Search(lucene, luceneFilter, Math.Clamp(limit, 1, MaxLimit));
             var take = Math.Clamp(limit, 0, top.ScoreDocs.Length);
             var hits = new FullTextHit[take];
-            var fields = new HashSet<string> { FullTextFields.Id };
+            // Ids come from the field cache (the id terms, uninverted once per segment): loading stored fields
+            // decompresses a block per hit and cost ~90 µs each, most of a 200-hit search.
+            var leaves = searcher.IndexReader.Leaves;
+            var scratch = new BytesRef();
             for (var i = 0; i < take; i++)
             {
                 var sd = top.ScoreDocs[i];
-                hits[i] = new FullTextHit(searcher.Doc(sd.Doc, fields).Get(FullTextFields.Id), sd.Score);
+                var leaf = leaves[ReaderUtil.SubIndex(sd.Doc, leaves)];
+                FieldCache.DEFAULT.GetTerms((AtomicReader)leaf.Reader, FullTextFields.Id, false).Get(sd.Doc - leaf.DocBase, scratch);
+                hits[i] = new FullTextHit(scratch.Utf8ToString(), sd.Score);
             }
             return new FullTextResult(hits, top.TotalHits);
         }
