@@ -76,6 +76,12 @@ internal static class SearchBench
         var data = args[0];
         var total = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         var nq = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        // How far a copy strays from its source (0.8: cosine about 0.78, like a different paper on the same topic)
+        // and the HNSW search breadth.
+        var noise = args.Length > 3 ? float.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0.8f;
+        var options = new VectorIndexOptions();
+        if (args.Length > 4)
+            options.ExpansionSearch = int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
         await using var store = new SqlitePaperStore(data);
         var model = Core.Search.Embeddings.MiniLmEmbedder.ModelName + "@" + Core.Search.Embeddings.MiniLmModelFiles.ModelSha256[..12];
         var real = new List<float[]>();
@@ -86,11 +92,11 @@ internal static class SearchBench
         var vectors = new List<float[]>(total);
         vectors.AddRange(real.Take(total));
         while (vectors.Count < total)
-            vectors.Add(Perturb(real[rng.Next(real.Count)], rng, 0.35f));
-        Console.WriteLine($"{real.Count:N0} real embeddings, {total - Math.Min(total, real.Count):N0} perturbed copies (noise 0.35 per unit vector), {nq} queries");
+            vectors.Add(Perturb(real[rng.Next(real.Count)], rng, noise));
+        Console.WriteLine($"{real.Count:N0} real embeddings, {total - Math.Min(total, real.Count):N0} perturbed copies (noise {noise} per unit vector), {nq} queries, expansion_search {options.ExpansionSearch}");
 
         var sw = Stopwatch.StartNew();
-        using var hnsw = HnswVectors.Build(vectors, Dim, new VectorIndexOptions());
+        using var hnsw = HnswVectors.Build(vectors, Dim, options);
         Console.WriteLine($"HNSW build: {sw.Elapsed.TotalSeconds:N1} s");
         var path = Path.Combine(Path.GetTempPath(), "paperboy-bench.usearch");
         hnsw.Save(path);
@@ -99,7 +105,7 @@ internal static class SearchBench
         for (var i = 0; i < total; i++)
             vectors[i].AsSpan().CopyTo(flat.AsSpan(i * Dim, Dim));
         var exact = new ExactVectors(flat, Dim);
-        var queries = Enumerable.Range(0, nq).Select(_ => Perturb(real[rng.Next(real.Count)], rng, 0.2f)).ToList();
+        var queries = Enumerable.Range(0, nq).Select(_ => Perturb(real[rng.Next(real.Count)], rng, noise)).ToList();
 
         var hnswTimes = new List<double>();
         var exactTimes = new List<double>();
