@@ -17,7 +17,8 @@ internal sealed class CliHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public static async Task<CliHost> StartAsync(ParseResult parse, CancellationToken ct)
+    /// <param name="migrate">False for `migrate` itself, which reports what it applied.</param>
+    public static async Task<CliHost> StartAsync(ParseResult parse, CancellationToken ct, bool migrate = true)
     {
         var config = PaperboyConfiguration.Build(parse.GetValue(PaperboyCli.Data));
         var services = new ServiceCollection()
@@ -31,7 +32,8 @@ internal sealed class CliHost : IAsyncDisposable
             // Options are validated here, before anything runs.
             _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
             _ = services.GetRequiredService<ArxivOptions>();
-            await host.Get<IPaperStore>().MigrateAsync(ct);
+            if (migrate)
+                await host.Get<IPaperStore>().MigrateAsync(ct);
             return host;
         }
         catch

@@ -1,21 +1,10 @@
-using System.CommandLine;
-using Paperboy.Core.Papers;
-using Paperboy.Hosting;
 using Spectre.Console;
 
 namespace Paperboy.Cli;
 
-/// <summary>Opens the configured store for a verb, migrated, and turns configuration errors into one clear line.</summary>
+/// <summary>Turns the failures a verb can expect (configuration, I/O, arXiv, database) into one clear line.</summary>
 internal static class CliStore
 {
-    public static async Task<IPaperStore> OpenAsync(ParseResult parse, CancellationToken ct)
-    {
-        var config = PaperboyConfiguration.Build(parse.GetValue(PaperboyCli.Data));
-        var store = PaperboyConfiguration.CreateStore(PaperboyConfiguration.ReadStorage(config));
-        await store.MigrateAsync(ct);
-        return store;
-    }
-
     /// <summary>Runs a verb body; known failures print one line on stderr and give exit code 1.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {

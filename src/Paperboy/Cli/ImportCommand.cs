@@ -32,8 +32,8 @@ internal static class ImportCommand
             }
             var options = new ImportOptions(ParseFormat(parse.GetValue(format)), listingDay, Math.Clamp(parse.GetValue(batch), 1, 100_000));
             var files = Importer.ExpandPaths(parse.GetValue(paths) ?? []);
-            await using var store = await CliStore.OpenAsync(parse, ct);
-            var importer = new Importer(store);
+            await using var host = await CliHost.StartAsync(parse, ct);
+            var importer = new Importer(host.Get<Core.Papers.IPaperStore>());
 
             ImportSummary summary;
             if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)

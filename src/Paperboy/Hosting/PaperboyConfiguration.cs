@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Paperboy.Core.Papers;
 using Paperboy.Storage.Postgres;
 using Paperboy.Storage.Sqlite;
@@ -27,15 +26,6 @@ public static class PaperboyConfiguration
         var builder = new ConfigurationBuilder();
         builder.AddPaperboySources(dataDirectory);
         return builder.Build();
-    }
-
-    public static StorageOptions ReadStorage(IConfiguration config)
-    {
-        var options = config.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        var errors = options.Validate(new ValidationContext(options)).Select(e => e.ErrorMessage).ToList();
-        if (errors.Count > 0)
-            throw new InvalidOperationException("Invalid configuration: " + string.Join("; ", errors));
-        return options;
     }
 
     /// <summary>The composition root's one switch on the provider.</summary>
