@@ -122,7 +122,7 @@ public static class RecordReader
         if (string.IsNullOrWhiteSpace(raw))
             throw new RecordException($"{field} is missing");
         if (!ArxivId.TryParse(raw, out var id, out version))
-            throw new RecordException($"{field} '{Shorten(raw)}' is not an arXiv id");
+            throw new RecordException($"{field} '{TextNormalizer.Clip(raw)}' is not an arXiv id");
         return id;
     }
 
@@ -194,7 +194,7 @@ public static class RecordReader
         foreach (var v in r.Versions ?? [])
         {
             if (v.Version is not { Length: > 1 } vs || vs[0] != 'v' || !int.TryParse(vs.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-                throw new RecordException($"versions: '{Shorten(v.Version ?? "")}' is not a version like v1");
+                throw new RecordException($"versions: '{TextNormalizer.Clip(v.Version ?? "")}' is not a version like v1");
             DateTimeOffset? created = DateTimeOffset.TryParse(v.Created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var c) ? c.ToUniversalTime() : null;
             versions.Add(new PaperVersion(n, created));
         }
@@ -203,7 +203,7 @@ public static class RecordReader
         {
             updated = DateOnly.TryParseExact(r.UpdateDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var u)
                 ? u
-                : throw new RecordException($"update_date '{Shorten(r.UpdateDate)}' is not a date (yyyy-MM-dd)");
+                : throw new RecordException($"update_date '{TextNormalizer.Clip(r.UpdateDate)}' is not a date (yyyy-MM-dd)");
         }
         var first = versions.Where(v => v.CreatedAt is not null).OrderBy(v => v.Version).FirstOrDefault();
         DateOnly? published = first?.CreatedAt is { } fc ? DateOnly.FromDateTime(fc.UtcDateTime) : null;
@@ -352,10 +352,9 @@ public static class RecordReader
             return null;
         return DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d)
             ? DateOnly.FromDateTime(d.UtcDateTime)
-            : throw new RecordException($"{name} '{Shorten(s)}' is not a date");
+            : throw new RecordException($"{name} '{TextNormalizer.Clip(s)}' is not a date");
     }
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
     private static string FirstSentence(string message)
     {

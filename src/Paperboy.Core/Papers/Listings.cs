@@ -38,7 +38,7 @@ public sealed record ListingPeriod(DateOnly From, DateOnly To, string Kind)
             case "date":
                 if (!System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}$"))
                 {
-                    error = $"'{Clip(text)}' is not a date: use yyyy-MM-dd, like 2025-03-20";
+                    error = $"'{TextNormalizer.Clip(text, 30)}' is not a date: use yyyy-MM-dd, like 2025-03-20";
                     return false;
                 }
                 if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", ci, System.Globalization.DateTimeStyles.None, out var d))
@@ -54,7 +54,7 @@ public sealed record ListingPeriod(DateOnly From, DateOnly To, string Kind)
                 var n = w.Success ? int.Parse(w.Groups[2].Value, ci) : 0;
                 if (!w.Success || y < 1 || n < 1 || n > System.Globalization.ISOWeek.GetWeeksInYear(y))
                 {
-                    error = $"'{Clip(text)}' is not an ISO week: use yyyy-Www, like 2025-W12";
+                    error = $"'{TextNormalizer.Clip(text, 30)}' is not an ISO week: use yyyy-Www, like 2025-W12";
                     return false;
                 }
                 period = Week(y, n);
@@ -62,18 +62,16 @@ public sealed record ListingPeriod(DateOnly From, DateOnly To, string Kind)
             case "month":
                 if (!DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", ci, System.Globalization.DateTimeStyles.None, out var m) || text.Length != 7)
                 {
-                    error = $"'{Clip(text)}' is not a month: use yyyy-MM, like 2025-03";
+                    error = $"'{TextNormalizer.Clip(text, 30)}' is not a month: use yyyy-MM, like 2025-03";
                     return false;
                 }
                 period = Month(m.Year, m.Month);
                 return true;
             default:
-                error = $"unknown period '{Clip(kind)}'";
+                error = $"unknown period '{TextNormalizer.Clip(kind, 30)}'";
                 return false;
         }
     }
-
-    private static string Clip(string s) => s.Length <= 30 ? s : s[..30] + "…";
 
     public string Label => Kind switch
     {

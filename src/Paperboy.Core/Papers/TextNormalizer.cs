@@ -39,4 +39,7 @@ public static class TextNormalizer
         var s = Collapse(text);
         return s.Length == 0 ? null : s;
     }
+
+    /// <summary>User input quoted back in an error message, cut so a huge value cannot flood the message.</summary>
+    public static string Clip(string s, int max = 40) => s.Length <= max ? s : s[..max] + "…";
 }

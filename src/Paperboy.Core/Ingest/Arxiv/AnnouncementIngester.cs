@@ -59,7 +59,7 @@ public sealed class PaperSubmitter(ArxivClient client, IPaperStore store, TimePr
             if (ArxivId.TryParse(input, out var id, out _))
                 wanted.Add((input, id));
             else
-                results.Add(new SubmitResult(input, null, SubmitOutcome.Invalid, $"'{Clip(input)}' is not an arXiv id such as 2503.11731 or hep-th/9901001"));
+                results.Add(new SubmitResult(input, null, SubmitOutcome.Invalid, $"'{TextNormalizer.Clip(input)}' is not an arXiv id such as 2503.11731 or hep-th/9901001"));
         }
 
         var missing = new List<(string Input, string Id)>();
@@ -108,5 +108,4 @@ public sealed class PaperSubmitter(ArxivClient client, IPaperStore store, TimePr
         return results;
     }
 
-    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

@@ -33,19 +33,19 @@ public static class PapersApi
 
         var pageSize = date is not null ? MaxLimit : DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize < 1 || pageSize > MaxLimit))
-            return Bad($"limit: '{Clip(limit)}' must be a whole number from 1 to {MaxLimit}");
+            return Bad($"limit: '{TextNormalizer.Clip(limit)}' must be a whole number from 1 to {MaxLimit}");
         var page = 0;
         if (p is not null && (!int.TryParse(p, out page) || page < 0 || page > 100_000))
-            return Bad($"p: '{Clip(p)}' must be a page number from 0");
+            return Bad($"p: '{TextNormalizer.Clip(p)}' must be a page number from 0");
         ListingSort order;
         switch (sort)
         {
             case null or "" or "trending" or "upvotes": order = ListingSort.Trending; break;
             case "publishedAt" or "published" or "date": order = ListingSort.Published; break;
-            default: return Bad($"sort: '{Clip(sort)}' must be trending or publishedAt");
+            default: return Bad($"sort: '{TextNormalizer.Clip(sort)}' must be trending or publishedAt");
         }
         if (category is not null && !Categories.IsValid(category))
-            return Bad($"category: '{Clip(category)}' is not an arXiv category like cs.CL");
+            return Bad($"category: '{TextNormalizer.Clip(category)}' is not an arXiv category like cs.CL");
 
         ListingPeriod period;
         if (given.Count == 1)
@@ -73,7 +73,7 @@ public static class PapersApi
         {
             var paperId = id[..^"/similar".Length];
             if (!ArxivId.IsPaperId(paperId))
-                return Bad($"id: '{Clip(paperId)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
+                return Bad($"id: '{TextNormalizer.Clip(paperId)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
             return await SearchApi.SimilarAsync(paperId, engine, store, limit, ct);
         }
         return await GetPaperAsync(id, store, ct);
@@ -83,7 +83,7 @@ public static class PapersApi
     {
         var canonical = ArxivId.TryParse(id, out var arxiv, out _) ? arxiv : id;
         if (!ArxivId.IsPaperId(canonical))
-            return Bad($"id: '{Clip(id)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
+            return Bad($"id: '{TextNormalizer.Clip(id)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
         var details = await store.GetPaperAsync(canonical, ct);
         if (details is null)
             return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No paper {canonical} here. Import or ingest it first.");
@@ -97,5 +97,4 @@ public static class PapersApi
 
     private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Bad request", detail: detail);
 
-    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

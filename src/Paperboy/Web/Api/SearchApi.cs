@@ -49,7 +49,7 @@ public static class SearchApi
             default: return Bad("mode: must be hybrid, keyword or semantic");
         }
         if (category is not null && !Categories.IsValid(category))
-            return Bad($"category: '{Clip(category)}' is not an arXiv category like cs.CL");
+            return Bad($"category: '{TextNormalizer.Clip(category)}' is not an arXiv category like cs.CL");
         if (!TryDay(from, out var fromDay) || !TryDay(to, out var toDay))
             return Bad("from, to: dates are yyyy-MM-dd");
         if (sort is not (null or "relevance" or "date"))
@@ -94,5 +94,4 @@ public static class SearchApi
 
     private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Bad request", detail: detail);
 
-    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

@@ -22,7 +22,7 @@ public sealed class SubmitModel(PaperSubmitter submitter, SubmitLimiter limiter)
     {
         ViewData["Title"] = "Submit a paper";
         if (string.IsNullOrWhiteSpace(ArxivIdInput) || !ArxivId.TryParse(ArxivIdInput, out _, out _))
-            return Fail(StatusCodes.Status400BadRequest, $"'{Clip(ArxivIdInput ?? "")}' is not an arXiv id. Use a form such as 2503.11731, hep-th/9901001 or an arxiv.org/abs/ link.");
+            return Fail(StatusCodes.Status400BadRequest, $"'{TextNormalizer.Clip(ArxivIdInput ?? "")}' is not an arXiv id. Use a form such as 2503.11731, hep-th/9901001 or an arxiv.org/abs/ link.");
         if (!limiter.TryAcquire(HttpContext))
             return Fail(StatusCodes.Status429TooManyRequests, "You have submitted many papers in the last minutes. Please wait a little and try again.");
         SubmitResult result;
@@ -49,5 +49,4 @@ public sealed class SubmitModel(PaperSubmitter submitter, SubmitLimiter limiter)
         return Page();
     }
 
-    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }
