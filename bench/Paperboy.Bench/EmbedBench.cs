@@ -54,7 +54,9 @@ public static class EmbedBench
         IDisposable model;
         if (mode == "ours")
         {
-            var embedder = new MiniLmEmbedder(models, threads, batch);
+            var embedder = options.TryGetValue("--onnx", out var onnx)
+                ? MiniLmEmbedder.FromFiles(onnx, Path.Combine(models, "vocab.txt"), threads, batch)
+                : new MiniLmEmbedder(models, threads, batch);
             (embed, model) = (t => embedder.Embed(t), embedder);
         }
         else
@@ -79,6 +81,16 @@ public static class EmbedBench
             if (vectors != texts.Count)
                 throw new InvalidOperationException($"{vectors} vectors for {texts.Count} texts");
 
+            if (options.TryGetValue("--agree", out var other))
+            {
+                // How close this model's vectors are to another model file's (e.g. a quantised copy to the original).
+                using var reference = MiniLmEmbedder.FromFiles(other, Path.Combine(models, "vocab.txt"), threads, batch);
+                var mine = embed([.. texts]);
+                var theirs = reference.Embed(texts);
+                var cosines = mine.Zip(theirs, (a, b) => (double)System.Numerics.Tensors.TensorPrimitives.Dot(a, b)).Order().ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"cosine to {Path.GetFileName(other)}: mean {cosines.Average():F4}, min {cosines[0]:F4}, p5 {cosines[cosines.Count / 20]:F4}"));
+            }
             var threadsText = mode == "ours" ? threads?.ToString(CultureInfo.InvariantCulture) ?? $"default({Environment.ProcessorCount})" : "package-default";
             var batchText = mode == "ours" ? batch.ToString(CultureInfo.InvariantCulture) : "per-call";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

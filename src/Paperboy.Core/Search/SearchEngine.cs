@@ -155,7 +155,7 @@ public sealed class SearchEngine : IDisposable
         if (_semantic is null || _semantic.Model != embedder.ModelId)
         {
             _semantic = await SemanticIndex.LoadAsync(_store, embedder.ModelId, embedder.Dimensions,
-                new VectorIndexOptions { ExactBelow = _options.ExactBelow }, SnapshotPath(embedder.ModelId), ct);
+                _options.VectorIndex(), SnapshotPath(embedder.ModelId), ct);
             SemanticStatus = null;
         }
         var done = 0;
@@ -223,7 +223,7 @@ public sealed class SearchEngine : IDisposable
         var all = new List<StoredEmbedding>((int)count);
         await foreach (var e in _store.ReadEmbeddingsAsync(embedder.ModelId, ct))
             all.Add(e);
-        var rebuilt = SemanticIndex.Build(embedder.ModelId, embedder.Dimensions, all, new VectorIndexOptions { ExactBelow = _options.ExactBelow }, SnapshotPath(embedder.ModelId));
+        var rebuilt = SemanticIndex.Build(embedder.ModelId, embedder.Dimensions, all, _options.VectorIndex(), SnapshotPath(embedder.ModelId));
         var old = Interlocked.Exchange(ref _semantic, rebuilt);
         old?.Dispose();
     }

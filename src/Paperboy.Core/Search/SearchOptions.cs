@@ -18,6 +18,18 @@ public sealed class SearchOptions
     [Range(0, int.MaxValue)]
     public int ExactBelow { get; set; } = 20_000;
 
+    /// <summary>HNSW graph degree (M), used from <see cref="ExactBelow"/> vectors on.</summary>
+    [Range(4, 128)]
+    public int HnswConnectivity { get; set; } = 16;
+
+    /// <summary>HNSW candidates kept while linking a vector (efConstruction).</summary>
+    [Range(16, 4096)]
+    public int HnswExpansionAdd { get; set; } = 128;
+
+    /// <summary>HNSW candidates kept while searching (ef): recall against latency (see bench/search.sh).</summary>
+    [Range(10, 4096)]
+    public int HnswExpansionSearch { get; set; } = 96;
+
     /// <summary>How many hits each list contributes to fusion.</summary>
     [Range(10, 2000)]
     public int Depth { get; set; } = 200;
@@ -39,6 +51,14 @@ public sealed class SearchOptions
     /// <summary>Papers embedded per batch by the indexer (committed together).</summary>
     [Range(1, 4096)]
     public int EmbedBatch { get; set; } = 64;
+
+    public Vectors.VectorIndexOptions VectorIndex() => new()
+    {
+        ExactBelow = ExactBelow,
+        Connectivity = HnswConnectivity,
+        ExpansionAdd = HnswExpansionAdd,
+        ExpansionSearch = HnswExpansionSearch,
+    };
 }
 
 public enum SearchMode { Hybrid, Keyword, Semantic }

@@ -51,18 +51,18 @@ public sealed class SemanticIndex : IDisposable
         WriteAtomically(snapshotPath + ".ids", string.Join('\n', ids.Prepend(model)));
         hnsw.Save(snapshotPath);
         hnsw.Dispose();
-        return new SemanticIndex(model, dimensions, ids, HnswVectors.View(snapshotPath));
+        return new SemanticIndex(model, dimensions, ids, HnswVectors.View(snapshotPath, options));
     }
 
     /// <summary>The saved HNSW snapshot, if it exists, is for this model and has <paramref name="expectedCount"/> vectors.</summary>
-    public static SemanticIndex? TryOpenSnapshot(string model, int dimensions, string snapshotPath, long expectedCount)
+    public static SemanticIndex? TryOpenSnapshot(string model, int dimensions, string snapshotPath, long expectedCount, VectorIndexOptions options)
     {
         if (!File.Exists(snapshotPath) || !File.Exists(snapshotPath + ".ids"))
             return null;
         var lines = File.ReadAllLines(snapshotPath + ".ids");
         if (lines.Length == 0 || lines[0] != model || lines.Length - 1 != expectedCount)
             return null;
-        var view = HnswVectors.View(snapshotPath);
+        var view = HnswVectors.View(snapshotPath, options);
         if (view.Count != lines.Length - 1)
         {
             view.Dispose();
@@ -73,7 +73,7 @@ public sealed class SemanticIndex : IDisposable
 
     public static async Task<SemanticIndex> LoadAsync(IPaperStore store, string model, int dimensions, VectorIndexOptions options, string? snapshotPath, CancellationToken ct)
     {
-        if (snapshotPath is not null && TryOpenSnapshot(model, dimensions, snapshotPath, await store.CountEmbeddingsAsync(model, ct)) is { } saved)
+        if (snapshotPath is not null && TryOpenSnapshot(model, dimensions, snapshotPath, await store.CountEmbeddingsAsync(model, ct), options) is { } saved)
             return saved;
         var all = new List<StoredEmbedding>();
         await foreach (var e in store.ReadEmbeddingsAsync(model, ct))

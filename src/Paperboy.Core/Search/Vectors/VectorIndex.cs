@@ -7,9 +7,18 @@ public sealed class VectorIndexOptions
 {
     /// <summary>Below this many vectors search is exact (a scan with TensorPrimitives); from it on, HNSW.</summary>
     public int ExactBelow { get; set; } = 20_000;
+
+    /// <summary>HNSW graph degree (M): more links, better recall, a bigger file and a slower build.</summary>
     public int Connectivity { get; set; } = 16;
+
+    /// <summary>Candidates kept while linking a new vector (efConstruction).</summary>
     public int ExpansionAdd { get; set; } = 128;
+
+    /// <summary>Candidates kept while searching (ef): the recall/latency dial, applied to viewed snapshots too.</summary>
     public int ExpansionSearch { get; set; } = 96;
+
+    /// <summary>Threads that build the graph; 0: one per core.</summary>
+    public int BuildThreads { get; set; }
 }
 
 public readonly record struct VectorHit(int Ordinal, float Score);
@@ -74,18 +83,21 @@ public sealed class HnswVectors : IVectorSearcher
     {
         var index = new USearchIndex(MetricKind.Cos, ScalarKind.Float16, (ulong)dimensions, (ulong)options.Connectivity,
             (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch, false);
-        const int Chunk = 4096;
-        for (var start = 0; start < vectors.Count; start += Chunk)
+        try
         {
-            var n = Math.Min(Chunk, vectors.Count - start);
-            var keys = new ulong[n];
-            var chunk = new float[n][];
-            for (var i = 0; i < n; i++)
-            {
-                keys[i] = (ulong)(start + i);
-                chunk[i] = vectors[start + i];
-            }
-            index.Add(keys, chunk);
+            // Insertion is the whole cost of a rebuild (a million vectors: minutes per core), and USearch's inserts
+            // are safe to run concurrently once the capacity is reserved; the binding's Add is one thread.
+            var threads = options.BuildThreads > 0 ? options.BuildThreads : Environment.ProcessorCount;
+            UsearchNative.Reserve(index, Math.Max(vectors.Count, 1), threads);
+            var handle = UsearchNative.Handle(index);
+            Parallel.For(0, vectors.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                i => UsearchNative.Add(handle, (ulong)i, vectors[i]));
+            GC.KeepAlive(index);
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
         }
         return new HnswVectors(index);
     }
@@ -99,7 +111,26 @@ public sealed class HnswVectors : IVectorSearcher
     }
 
     /// <summary>Memory-maps a saved index: its pages load on demand and are shared with the page cache.</summary>
-    public static HnswVectors View(string path) => new(new USearchIndex(path, true));
+    public static HnswVectors View(string path, VectorIndexOptions options)
+    {
+        var index = new USearchIndex(path, true);
+        try
+        {
+            // The file keeps the graph, not the search breadth: without this a view searches with USearch's default.
+            UsearchNative.SetExpansionSearch(index, options.ExpansionSearch);
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
+        return new HnswVectors(index);
+    }
+
+    /// <summary>The search breadth (ef) in effect; settable for benchmarks that sweep it over one build.</summary>
+    public int ExpansionSearch => UsearchNative.ExpansionSearch(_index);
+
+    public void SetExpansionSearch(int expansion) => UsearchNative.SetExpansionSearch(_index, expansion);
 
     public IReadOnlyList<VectorHit> Search(float[] query, int k, Func<int, bool>? accept)
     {
