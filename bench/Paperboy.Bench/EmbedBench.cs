@@ -18,6 +18,7 @@ namespace Paperboy.Bench;
 /// </summary>
 /// <remarks>
 /// usage: embed ours|baseline N [--threads T|default] [--batch B] [--chunk C] [--models DIR] [--listing FILE]
+/// [--precision int8|float32] [--onnx FILE] [--agree OTHER_ONNX] [--queries true]
 /// --threads and --batch apply to ours (defaults 2 and 8); --chunk is texts per Embed/Encode call (default: all N
 /// for ours, 8 for the baseline, which pads one call's texts to the longest); --models is the folder the model is
 /// extracted to (default: a folder under the temp dir, kept between runs).
@@ -43,6 +44,12 @@ public static class EmbedBench
         var listing = options.GetValueOrDefault("--listing", TestData.Listing("2025-03-20"));
 
         var texts = ReadPapers(listing, n);
+        if (options.GetValueOrDefault("--queries") == "true")
+        {
+            // Search queries instead of abstracts: the first 3-8 words of the titles, as people type them.
+            var rng = new Random(42);
+            texts = texts.Select(t => string.Join(' ', t.Split(". ")[0].Split(' ').Take(rng.Next(3, 9)))).ToList();
+        }
         if (texts.Count < n)
         {
             Console.Error.WriteLine($"{listing} and the days after it have only {texts.Count} unique papers");
@@ -56,7 +63,7 @@ public static class EmbedBench
         {
             var embedder = options.TryGetValue("--onnx", out var onnx)
                 ? MiniLmEmbedder.FromFiles(onnx, Path.Combine(models, "vocab.txt"), threads, batch)
-                : new MiniLmEmbedder(models, threads, batch);
+                : new MiniLmEmbedder(models, threads, batch, Enum.Parse<EmbeddingPrecision>(options.GetValueOrDefault("--precision", "Float32"), ignoreCase: true));
             (embed, model) = (t => embedder.Embed(t), embedder);
         }
         else

@@ -93,7 +93,8 @@ public sealed class SearchEngine : IDisposable
                 return _embedder;
             try
             {
-                _embedder = new MiniLmEmbedder(_modelDirectory, _options.EmbeddingThreads > 0 ? _options.EmbeddingThreads : null);
+                _embedder = new MiniLmEmbedder(_modelDirectory, _options.EmbeddingThreads > 0 ? _options.EmbeddingThreads : null,
+                    MiniLmEmbedder.DefaultBatchSize, _options.EmbeddingPrecision);
             }
             catch (EmbedderUnavailableException ex)
             {

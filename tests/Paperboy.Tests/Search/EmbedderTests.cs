@@ -177,6 +177,53 @@ public sealed class EmbedderTests(MiniLmFixture fixture) : IClassFixture<MiniLmF
     }
 
     [Fact]
+    public void The_int8_model_is_derived_once_has_its_own_id_and_stays_close_to_the_float_model()
+    {
+        using var dir = new TestData.TempDir();
+        var models = dir.File("models");
+        var texts = SeedTexts().Take(8).ToList();
+        string id;
+        float[][] vectors;
+        using (var int8 = new MiniLmEmbedder(models, 1, MiniLmEmbedder.DefaultBatchSize, EmbeddingPrecision.Int8))
+        {
+            id = int8.ModelId;
+            vectors = int8.Embed(texts);
+        }
+        var int8Path = Path.Combine(models, MiniLmModelFiles.Int8ModelFileName);
+        Assert.Equal("all-MiniLM-L6-v2-int8@" + MiniLmModelFiles.HashFile(int8Path)[..12], id);
+        Assert.NotEqual(_embedder.ModelId, id); // switching precision re-embeds
+        Assert.True(new FileInfo(int8Path).Length < new FileInfo(Path.Combine(models, MiniLmModelFiles.ModelFileName)).Length * 0.75);
+
+        // Close to the float model: same neighbours, not the same numbers.
+        var floats = _embedder.Embed(texts);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Assert.InRange(Norm(vectors[i]), 0.9999, 1.0001);
+            Assert.InRange(Dot(vectors[i], floats[i]), 0.98, 0.99999);
+        }
+
+        // Reused when intact; made again (the same bytes) when edited.
+        var stamp = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(int8Path, stamp);
+        using (var again = new MiniLmEmbedder(models, 1, MiniLmEmbedder.DefaultBatchSize, EmbeddingPrecision.Int8))
+            Assert.Equal(id, again.ModelId);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(int8Path));
+        using (var stream = new FileStream(int8Path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Position = stream.Length / 2;
+            stream.Write([0xde, 0xad, 0xbe, 0xef]);
+        }
+        using (var repaired = new MiniLmEmbedder(models, 1, MiniLmEmbedder.DefaultBatchSize, EmbeddingPrecision.Int8))
+        {
+            Assert.Equal(id, repaired.ModelId);
+            Assert.Equal(vectors, repaired.Embed(texts)); // the same bytes again: the same vectors
+            // Activations are quantised per batch, so a text's vector moves a little with its batch-mates.
+            Assert.InRange(Dot(vectors[0], repaired.Embed([texts[0]])[0]), 0.995, 1.0001);
+        }
+        Assert.DoesNotContain(Directory.GetFiles(models), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_model_file_that_is_not_a_model_makes_the_embedder_unavailable()
     {
         using var dir = new TestData.TempDir();

@@ -42,12 +42,13 @@ public sealed class MiniLmEmbedder : ITextEmbedder
 
     /// <inheritdoc cref="MiniLmEmbedder(string, int?)"/>
     /// <param name="batchSize">Texts per inference (1 to 64).</param>
-    public MiniLmEmbedder(string modelDirectory, int? intraOpThreads, int batchSize)
-        : this(MiniLmModelFiles.Ensure(modelDirectory), intraOpThreads, batchSize)
+    /// <param name="precision">Float32: the packaged model as is; Int8: its weights quantised (see <see cref="Int8Quantizer"/>).</param>
+    public MiniLmEmbedder(string modelDirectory, int? intraOpThreads, int batchSize, EmbeddingPrecision precision = EmbeddingPrecision.Float32)
+        : this(MiniLmModelFiles.Ensure(modelDirectory, precision), intraOpThreads, batchSize, precision == EmbeddingPrecision.Int8 ? "-int8" : "")
     {
     }
 
-    private MiniLmEmbedder((string ModelPath, string VocabPath, string ModelSha256) files, int? intraOpThreads, int batchSize)
+    private MiniLmEmbedder((string ModelPath, string VocabPath, string ModelSha256) files, int? intraOpThreads, int batchSize, string variant = "")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, 64);
@@ -55,7 +56,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder
             ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(intraOpThreads));
 
         _batchSize = batchSize;
-        ModelId = ModelName + "@" + files.ModelSha256[..12];
+        ModelId = ModelName + variant + "@" + files.ModelSha256[..12];
         _tokenizer = LoadTokenizer(files.VocabPath);
         (_options, _session) = LoadSession(files.ModelPath, intraOpThreads ?? Environment.ProcessorCount);
         try
@@ -89,7 +90,10 @@ public sealed class MiniLmEmbedder : ITextEmbedder
         return new MiniLmEmbedder((modelPath, vocabPath, sha256), intraOpThreads, batchSize);
     }
 
-    /// <summary><c>all-MiniLM-L6-v2@</c> and the first 12 hex digits of the model file's SHA-256.</summary>
+    /// <summary>
+    /// <c>all-MiniLM-L6-v2@</c> (or <c>all-MiniLM-L6-v2-int8@</c>) and the first 12 hex digits of the SHA-256 of the
+    /// model file that runs.
+    /// </summary>
     public string ModelId { get; }
 
     public int Dimensions => Dimension;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using Google.Protobuf;
 
 namespace Paperboy.Core.Search.Embeddings;
 
@@ -12,6 +13,7 @@ public static class MiniLmModelFiles
 {
     public const string ModelFileName = "model.onnx";
     public const string VocabFileName = "vocab.txt";
+    public const string Int8ModelFileName = "model-int8.onnx";
 
     private const string ModelResourceSuffix = "Resources.model.onnx";
     private const string VocabResourceSuffix = "Resources.vocab.txt";
@@ -23,10 +25,12 @@ public static class MiniLmModelFiles
     public static string ModelSha256 => Resource(ModelResource).Sha256;
 
     /// <summary>
-    /// Makes sure <paramref name="directory"/> holds an exact copy of the packaged model and vocabulary; returns the
-    /// paths and the model's SHA-256. Throws <see cref="EmbedderUnavailableException"/> when that cannot be done.
+    /// Makes sure <paramref name="directory"/> holds an exact copy of the packaged model and vocabulary (and, for
+    /// <see cref="EmbeddingPrecision.Int8"/>, the int8 model derived from it); returns the paths of the model to run
+    /// and of the vocabulary, and the SHA-256 of the model to run. Throws <see cref="EmbedderUnavailableException"/>
+    /// when that cannot be done.
     /// </summary>
-    public static (string ModelPath, string VocabPath, string ModelSha256) Ensure(string directory)
+    public static (string ModelPath, string VocabPath, string ModelSha256) Ensure(string directory, EmbeddingPrecision precision = EmbeddingPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var model = Resource(ModelResource);
@@ -38,9 +42,14 @@ public static class MiniLmModelFiles
             var vocabPath = Path.Combine(directory, VocabFileName);
             EnsureFile(model, modelPath);
             EnsureFile(vocab, vocabPath);
+            if (precision == EmbeddingPrecision.Int8)
+            {
+                var int8Path = Path.Combine(directory, Int8ModelFileName);
+                return (int8Path, vocabPath, EnsureInt8(modelPath, model.Sha256, int8Path));
+            }
             return (modelPath, vocabPath, model.Sha256);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or InvalidProtocolBufferException)
         {
             throw new EmbedderUnavailableException(
                 $"The embedding model could not be written to {directory}: {ex.Message}", ex);
@@ -82,6 +91,36 @@ public static class MiniLmModelFiles
                 target.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+                File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// The int8 model is derived from the float one; a sidecar file records which source it came from and its own
+    /// hash, so a stale, truncated or edited copy is made again (a second or two) and a good one is reused.
+    /// </summary>
+    private static string EnsureInt8(string sourcePath, string sourceSha256, string path)
+    {
+        var sidecar = path + ".sha256";
+        if (File.Exists(path) && File.Exists(sidecar)
+            && File.ReadAllText(sidecar).Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var from, var own]
+            && from == sourceSha256 && HashFile(path) == own)
+            return own;
+
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            Int8Quantizer.Quantize(sourcePath, temp);
+            var sha256 = HashFile(temp);
+            File.Move(temp, path, overwrite: true);
+            // Written after the model: a crash between the two leaves no sidecar, and the model is made again.
+            File.WriteAllText(sidecar + ".tmp", sourceSha256 + " " + sha256);
+            File.Move(sidecar + ".tmp", sidecar, overwrite: true);
+            return sha256;
         }
         finally
         {
