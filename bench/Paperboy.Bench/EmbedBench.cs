@@ -18,7 +18,7 @@ namespace Paperboy.Bench;
 /// </summary>
 /// <remarks>
 /// usage: embed ours|baseline N [--threads T|default] [--batch B] [--chunk C] [--models DIR] [--listing FILE]
-/// [--precision int8|float32] [--onnx FILE] [--agree OTHER_ONNX] [--queries true]
+/// [--precision int8|float32] [--onnx FILE] [--agree OTHER_ONNX] [--queries true] [--query-session true]
 /// --threads and --batch apply to ours (defaults 2 and 8); --chunk is texts per Embed/Encode call (default: all N
 /// for ours, 8 for the baseline, which pads one call's texts to the longest); --models is the folder the model is
 /// extracted to (default: a folder under the temp dir, kept between runs).
@@ -64,7 +64,10 @@ public static class EmbedBench
             var embedder = options.TryGetValue("--onnx", out var onnx)
                 ? MiniLmEmbedder.FromFiles(onnx, Path.Combine(models, "vocab.txt"), threads, batch)
                 : new MiniLmEmbedder(models, threads, batch, Enum.Parse<EmbeddingPrecision>(options.GetValueOrDefault("--precision", "Float32"), ignoreCase: true));
-            (embed, model) = (t => embedder.Embed(t), embedder);
+            embed = options.GetValueOrDefault("--query-session") == "true"
+                ? t => t.Select(x => embedder.EmbedQuery(x)).ToArray()
+                : t => embedder.Embed(t);
+            model = embedder;
         }
         else
         {

@@ -12,6 +12,9 @@ public interface ITextEmbedder : IDisposable
 
     /// <summary>One L2-normalised vector per text, in order. Thread-safe.</summary>
     float[][] Embed(IReadOnlyList<string> texts, CancellationToken ct = default);
+
+    /// <summary>One short text (a search query), as fast as possible for one caller. Thread-safe.</summary>
+    float[] EmbedQuery(string text, CancellationToken ct = default) => Embed([text], ct)[0];
 }
 
 /// <summary>What a paper is embedded and indexed as: its title and abstract.</summary>

@@ -277,7 +277,7 @@ public sealed class SearchEngine : IDisposable
         var filtered = request.Category is not null || request.From is not null || request.To is not null;
         var lists = new Dictionary<string, IReadOnlyList<(string Id, float Score)>>();
         // The query's embedding (the slow part of semantic search) runs on another core while BM25 searches.
-        var embedding = mode != SearchMode.Keyword ? Task.Run(() => _embedder!.Embed([q], ct)[0], ct) : null;
+        var embedding = mode != SearchMode.Keyword ? Task.Run(() => _embedder!.EmbedQuery(q, ct), ct) : null;
         if (mode != SearchMode.Semantic)
         {
             var filter = filtered ? new FullTextFilter(request.Category is null ? null : [request.Category], request.From, request.To) : null;

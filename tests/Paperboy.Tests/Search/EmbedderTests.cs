@@ -177,6 +177,19 @@ public sealed class EmbedderTests(MiniLmFixture fixture) : IClassFixture<MiniLmF
     }
 
     [Fact]
+    public async Task A_query_embedding_matches_the_bulk_one_and_runs_beside_it()
+    {
+        var titles = SeedTitles().Take(4).ToList();
+        var bulk = _embedder.Embed(titles);
+        // Queries from several threads at once, while a bulk embedding runs on the other session.
+        var background = Task.Run(() => _embedder.Embed(SeedTexts().Take(16).ToList()));
+        var queries = await Task.WhenAll(titles.Select(t => Task.Run(() => _embedder.EmbedQuery(t))));
+        await background;
+        for (var i = 0; i < titles.Count; i++)
+            Assert.InRange(Dot(queries[i], bulk[i]), 0.99999, 1.00001);
+    }
+
+    [Fact]
     public void The_int8_model_is_derived_once_has_its_own_id_and_stays_close_to_the_float_model()
     {
         using var dir = new TestData.TempDir();

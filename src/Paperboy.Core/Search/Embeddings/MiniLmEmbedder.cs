@@ -22,6 +22,9 @@ public sealed class MiniLmEmbedder : ITextEmbedder
 
     private readonly SessionOptions _options;
     private readonly InferenceSession _session;
+    private readonly string _modelPath;
+    private readonly Lock _queryLock = new();
+    private volatile QuerySession? _query;
     private readonly BertTokenizer _tokenizer;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -56,6 +59,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder
             ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(intraOpThreads));
 
         _batchSize = batchSize;
+        _modelPath = files.ModelPath;
         ModelId = ModelName + variant + "@" + files.ModelSha256[..12];
         _tokenizer = LoadTokenizer(files.VocabPath);
         (_options, _session) = LoadSession(files.ModelPath, intraOpThreads ?? Environment.ProcessorCount);
@@ -98,7 +102,33 @@ public sealed class MiniLmEmbedder : ITextEmbedder
 
     public int Dimensions => Dimension;
 
-    public float[][] Embed(IReadOnlyList<string> texts, CancellationToken ct = default)
+    public float[][] Embed(IReadOnlyList<string> texts, CancellationToken ct = default) => Embed(_session, texts, ct);
+
+    /// <summary>
+    /// One short text, such as a search query, run by a second session of one thread (made at the first query): the
+    /// calling thread does all the work, so a query neither waits for the intra-op threads of a bulk embedding nor
+    /// pays their wake-ups, and the other cores stay free for the keyword search running beside it.
+    /// </summary>
+    public float[] EmbedQuery(string text, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var query = _query;
+        if (query is null)
+        {
+            lock (_queryLock)
+            {
+                if (_query is null)
+                {
+                    var (options, session) = LoadSession(_modelPath, 1);
+                    _query = new QuerySession(options, session);
+                }
+                query = _query;
+            }
+        }
+        return Embed(query.Session, [text], ct)[0];
+    }
+
+    private float[][] Embed(InferenceSession session, IReadOnlyList<string> texts, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -136,7 +166,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder
                 ct.ThrowIfCancellationRequested();
                 var rows = Math.Min(_batchSize, count - start);
                 var batch = order.AsSpan(start, rows);
-                RunBatch(runOptions, tokens, batch, ids, mask, types, hidden, result, ct);
+                RunBatch(session, runOptions, tokens, batch, ids, mask, types, hidden, result, ct);
             }
         }
         finally
@@ -156,10 +186,15 @@ public sealed class MiniLmEmbedder : ITextEmbedder
         _disposed = true;
         _session.Dispose();
         _options.Dispose();
+        if (_query is { } query)
+        {
+            query.Session.Dispose();
+            query.Options.Dispose();
+        }
     }
 
     private void RunBatch(
-        RunOptions runOptions, IReadOnlyList<int>[] tokens, ReadOnlySpan<int> batch,
+        InferenceSession session, RunOptions runOptions, IReadOnlyList<int>[] tokens, ReadOnlySpan<int> batch,
         long[] ids, long[] mask, long[] types, float[] hidden, float[][] result, CancellationToken ct)
     {
         var rows = batch.Length;
@@ -193,7 +228,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder
         OrtValue[] inputs = typesValue is null ? [idsValue, maskValue] : [idsValue, maskValue, typesValue];
         try
         {
-            _session.Run(runOptions, _inputNames, inputs, _outputNames, [hiddenValue]);
+            session.Run(runOptions, _inputNames, inputs, _outputNames, [hiddenValue]);
         }
         catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
         {
@@ -214,6 +249,8 @@ public sealed class MiniLmEmbedder : ITextEmbedder
             result[batch[r]] = vector;
         }
     }
+
+    private sealed record QuerySession(SessionOptions Options, InferenceSession Session);
 
     private static BertTokenizer LoadTokenizer(string vocabPath)
     {
