@@ -52,6 +52,20 @@ internal static class SearchBench
             for (var i = 0; i < 200; i++)
                 await store.GetPapersAsync([ids[i % 20]]);
             Console.WriteLine($"hydrate 1: {t1.Elapsed.TotalMilliseconds / 200:N2} ms");
+            var vectors = new List<float[]>();
+            t1.Restart();
+            foreach (var q in queries.Take(200))
+                vectors.Add(engine.Embedder!.EmbedQuery(q));
+            Console.WriteLine($"embed query: {t1.Elapsed.TotalMilliseconds / 200:N2} ms");
+            using var semantic = await SemanticIndex.LoadAsync(store, engine.Embedder!.ModelId, 384, options.VectorIndex(),
+                Path.Combine(data, "bench-" + options.ExactBelow, "index", "vectors-" + engine.Embedder!.ModelId.Replace('@', '-') + ".usearch"), CancellationToken.None);
+            foreach (var k in new[] { 10, 200 })
+            {
+                t1.Restart();
+                foreach (var v in vectors)
+                    semantic.Search(v, k, null);
+                Console.WriteLine($"vector search k={k} ({(semantic.IsHnsw ? "HNSW" : "exact")}): {t1.Elapsed.TotalMilliseconds / 200:N2} ms");
+            }
         }
         foreach (var mode in new[] { SearchMode.Keyword, SearchMode.Semantic, SearchMode.Hybrid })
         {

@@ -31,6 +31,15 @@ public sealed class VectorIndexTests : IDisposable
             recall += found.Count(h => truth.Contains(h.Ordinal)) / 10.0;
         }
         Assert.True(recall / 100 > 0.9, $"recall@10 {recall / 100:F3}");
+
+        // A filter that rejects most vectors still gets k hits, all passing, best first (the search widens).
+        static bool Rare(int ordinal) => ordinal % 50 == 7;
+        var q0 = RandomUnitVectors(1, seed: 5)[0];
+        var filtered = hnsw.Search(q0, 10, Rare);
+        Assert.Equal(10, filtered.Count);
+        Assert.All(filtered, h => Assert.True(Rare(h.Ordinal)));
+        var exactFiltered = exact.Search(q0, 10, Rare).Select(h => h.Ordinal).ToHashSet();
+        Assert.True(filtered.Count(h => exactFiltered.Contains(h.Ordinal)) >= 8);
         // Every vector went in under its own ordinal, whichever thread added it.
         Assert.Equal(vectors[1234], hnsw.Vector(1234)!, (a, b) => Math.Abs(a - b) < 2e-3f);
     }

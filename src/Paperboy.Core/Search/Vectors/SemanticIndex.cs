@@ -112,9 +112,11 @@ public sealed class SemanticIndex : IDisposable
     {
         var s = Volatile.Read(ref _state);
         bool Accept(int ordinal) => !s.Dead.Contains(ordinal) && (accept is null || accept(s.Ids[ordinal]));
-        var hits = s.Main.Search(query, k, Accept).ToList();
+        // No filter at all when nothing is to be skipped: a filtered HNSW search has to ask for more.
+        Func<int, bool>? filter = s.Dead.Count == 0 && accept is null ? null : Accept;
+        var hits = s.Main.Search(query, k, filter).ToList();
         if (s.Delta.Length > 0)
-            hits.AddRange(new ExactVectors(s.Delta, _dimensions, s.MainCount).Search(query, k, Accept));
+            hits.AddRange(new ExactVectors(s.Delta, _dimensions, s.MainCount).Search(query, k, filter));
         return hits.OrderByDescending(h => h.Score).Take(k).Select(h => (s.Ids[h.Ordinal], h.Score)).ToList();
     }
 

@@ -134,17 +134,25 @@ public sealed class HnswVectors : IVectorSearcher
 
     public IReadOnlyList<VectorHit> Search(float[] query, int k, Func<int, bool>? accept)
     {
-        // With a filter, ask for more and keep those that pass; the filter is rarely that selective.
-        var want = accept is null ? k : Math.Min(Count, Math.Max(k * 8, 200));
-        var found = _index.Search(query, want, out var keys, out var distances);
-        var hits = new List<VectorHit>(Math.Min(k, found));
-        for (var i = 0; i < found && hits.Count < k; i++)
+        // The graph search keeps max(ef, wanted) candidates, so asking for more than needed is what costs (measured:
+        // 200 hits with a filter asked for 1,600, 5.5 ms over 67,802 vectors; 200 without, under 1 ms). With a filter,
+        // ask for a few more than k and widen only while too few pass.
+        var want = accept is null ? k : k + 16;
+        while (true)
         {
-            var ordinal = (int)keys[i];
-            if (accept is null || accept(ordinal))
-                hits.Add(new VectorHit(ordinal, 1f - distances[i]));
+            want = Math.Min(want, Count);
+            var found = _index.Search(query, want, out var keys, out var distances);
+            var hits = new List<VectorHit>(Math.Min(k, found));
+            for (var i = 0; i < found && hits.Count < k; i++)
+            {
+                var ordinal = (int)keys[i];
+                if (accept is null || accept(ordinal))
+                    hits.Add(new VectorHit(ordinal, 1f - distances[i]));
+            }
+            if (hits.Count >= k || found < want || want >= Count)
+                return hits;
+            want *= 4;
         }
-        return hits;
     }
 
     public float[]? Vector(int ordinal)
