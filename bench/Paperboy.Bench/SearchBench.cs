@@ -24,7 +24,7 @@ internal static class SearchBench
         using var engine = new SearchEngine(store, options, Path.Combine(data, "bench-" + options.ExactBelow), NullLogger<SearchEngine>.Instance);
         await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 0);
         var papers = (await store.GetChangedPapersAsync(null, 1_000_000)).Select(c => c.Paper).ToList();
-        var embedded = await store.CountEmbeddingsAsync(engine.Embedder!.ModelId);
+        var embedded = (await store.DescribeEmbeddingsAsync(engine.Embedder!.ModelId)).Count;
         Console.WriteLine($"{papers.Count:N0} papers, {engine.FullText.Count:N0} in the keyword index, {embedded:N0} embedded; vector index: {(embedded >= options.ExactBelow ? "HNSW" : "exact")}");
         // Real titles, shortened to their first 3-8 words as people type them; a fixed seed so runs compare.
         var rng = new Random(42);

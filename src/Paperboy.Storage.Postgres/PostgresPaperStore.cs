@@ -351,13 +351,17 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
             yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
     }
 
-    public async Task<long> CountEmbeddingsAsync(string model, CancellationToken ct = default)
+    public async Task<EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id WHERE e.model = @model AND e.text_hash IS NOT DISTINCT FROM p.text_hash", conn);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT COUNT(*), MAX(e.created_at) FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.model = @model AND e.text_hash IS NOT DISTINCT FROM p.text_hash
+            """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new EmbeddingSet(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetFieldValue<DateTimeOffset>(1));
     }
 
     public async Task<PaperDetails?> GetPaperAsync(string id, CancellationToken ct = default)

@@ -362,13 +362,18 @@ public sealed class SqlitePaperStore : IPaperStore
             yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
     }
 
-    public async Task<long> CountEmbeddingsAsync(string model, CancellationToken ct = default)
+    public async Task<EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id WHERE e.model = @model AND e.text_hash IS p.text_hash";
+        cmd.CommandText = """
+            SELECT COUNT(*), MAX(e.created_at) FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.model = @model AND e.text_hash IS p.text_hash
+            """;
         cmd.Parameters.AddWithValue("@model", model);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new EmbeddingSet(r.GetInt64(0), r.IsDBNull(1) ? null : DateTimeOffset.Parse(r.GetString(1), CultureInfo.InvariantCulture));
     }
 
     internal const string SetStateSql = """

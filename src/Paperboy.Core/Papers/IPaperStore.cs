@@ -55,7 +55,8 @@ public interface IPaperStore : IAsyncDisposable
     /// <summary>Every current embedding of this model (streamed: there may be millions).</summary>
     IAsyncEnumerable<Search.StoredEmbedding> ReadEmbeddingsAsync(string model, CancellationToken ct = default);
 
-    Task<long> CountEmbeddingsAsync(string model, CancellationToken ct = default);
+    /// <summary>How many current embeddings this model has, and when the newest was written.</summary>
+    Task<Search.EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default);
 }
 
 /// <summary>The writes of one import batch, in one transaction. Disposing without commit rolls back.</summary>

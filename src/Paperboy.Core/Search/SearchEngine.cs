@@ -218,15 +218,22 @@ public sealed class SearchEngine : IDisposable
     {
         if (EnsureEmbedder() is not { } embedder)
             return;
-        var count = await _store.CountEmbeddingsAsync(embedder.ModelId, ct);
-        if (count < _options.ExactBelow || (_semantic is { IsHnsw: true, DeltaCount: 0 } && _semantic.Count == count))
+        var set = await _store.DescribeEmbeddingsAsync(embedder.ModelId, ct);
+        if (set.Count < _options.ExactBelow || (_semantic is { IsHnsw: true, DeltaCount: 0 } && _semantic.Count == set.Count))
             return;
-        var all = new List<StoredEmbedding>((int)count);
+        var all = new List<StoredEmbedding>((int)set.Count);
         await foreach (var e in _store.ReadEmbeddingsAsync(embedder.ModelId, ct))
             all.Add(e);
-        var rebuilt = SemanticIndex.Build(embedder.ModelId, embedder.Dimensions, all, _options.VectorIndex(), SnapshotPath(embedder.ModelId));
+        var rebuilt = SemanticIndex.Build(embedder.ModelId, embedder.Dimensions, all, _options.VectorIndex(), SnapshotPath(embedder.ModelId), set);
         var old = Interlocked.Exchange(ref _semantic, rebuilt);
         old?.Dispose();
+        // Snapshots of other models (the precision was switched, the package updated) will not be read again.
+        var current = Path.GetFileName(SnapshotPath(embedder.ModelId));
+        foreach (var file in Directory.EnumerateFiles(_indexDirectory, "vectors-*.usearch*"))
+        {
+            if (!Path.GetFileName(file).StartsWith(current, StringComparison.Ordinal))
+                File.Delete(file);
+        }
     }
 
     private string SnapshotPath(string model) => Path.Combine(_indexDirectory, "vectors-" + model.Replace('@', '-') + ".usearch");

@@ -7,6 +7,18 @@ public sealed record EmbeddingWork(string Id, string Title, string Abstract, str
 
 public sealed record StoredEmbedding(string Id, string? TextHash, float[] Vector);
 
+/// <summary>
+/// What identifies the current embeddings of a model: how many, and when the newest was written. A vector added or
+/// replaced (a paper's text changed and was embedded again) changes it, so a saved index built from an older set is
+/// not trusted.
+/// </summary>
+public readonly record struct EmbeddingSet(long Count, DateTimeOffset? Latest)
+{
+    /// <summary>A one-line form for files: the count and the newest write in UTC ticks.</summary>
+    public override string ToString() =>
+        Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + (Latest?.UtcTicks ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
 /// <summary>Where a reader of the papers' change feed stands: the last (modified_at, id) it has seen.</summary>
 public readonly record struct ChangeCursor(DateTimeOffset ModifiedAt, string Id);
 

@@ -52,16 +52,18 @@ public sealed class VectorIndexTests : IDisposable
         var path = Path.Combine(_dir, "vectors.usearch");
         var query = RandomUnitVectors(1, seed: 4)[0];
 
-        using var built = SemanticIndex.Build("model@1", Dimensions, embeddings, options, path);
+        var set = new EmbeddingSet(embeddings.Count, new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+        using var built = SemanticIndex.Build("model@1", Dimensions, embeddings, options, path, set);
         Assert.True(built.IsHnsw);
         using (var view = HnswVectors.View(path, options))
             Assert.Equal(173, view.ExpansionSearch); // a viewed file otherwise searches with the library's default
-        using var reopened = SemanticIndex.TryOpenSnapshot("model@1", Dimensions, path, embeddings.Count, options);
+        using var reopened = SemanticIndex.TryOpenSnapshot("model@1", Dimensions, path, set, options);
         Assert.NotNull(reopened);
         Assert.Equal(built.Search(query, 10, null), reopened.Search(query, 10, null));
-        // Another model's or another count's snapshot is not trusted.
-        Assert.Null(SemanticIndex.TryOpenSnapshot("model@2", Dimensions, path, embeddings.Count, options));
-        Assert.Null(SemanticIndex.TryOpenSnapshot("model@1", Dimensions, path, embeddings.Count + 1, options));
+        // Another model's snapshot, or one built before a vector was added or embedded again, is not trusted.
+        Assert.Null(SemanticIndex.TryOpenSnapshot("model@2", Dimensions, path, set, options));
+        Assert.Null(SemanticIndex.TryOpenSnapshot("model@1", Dimensions, path, set with { Count = set.Count + 1 }, options));
+        Assert.Null(SemanticIndex.TryOpenSnapshot("model@1", Dimensions, path, set with { Latest = set.Latest!.Value.AddMilliseconds(1) }, options));
     }
 
     private static List<float[]> RandomUnitVectors(int count, int seed)

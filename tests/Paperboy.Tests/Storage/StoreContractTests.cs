@@ -236,6 +236,40 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Embeddings_follow_the_text_and_their_description_moves_when_one_is_replaced()
+    {
+        var day = Importing.Write(_files, "2025-01-02.jsonl", Importing.ListingLine("2501.00001", "First title"), Importing.ListingLine("2501.00002", "Other paper"));
+        await Importing.ImportAsync(Store, day);
+        Assert.Equal(new Core.Search.EmbeddingSet(0, null), await Store.DescribeEmbeddingsAsync("m@1"));
+
+        var work = await Store.GetPapersToEmbedAsync("m@1", 10);
+        Assert.Equal(["2501.00001", "2501.00002"], work.Select(w => w.Id).Order(StringComparer.Ordinal));
+        await Store.SaveEmbeddingsAsync("m@1", work.Select(w => new Core.Search.StoredEmbedding(w.Id, w.TextHash, [1f, 0f])).ToList());
+        var first = await Store.DescribeEmbeddingsAsync("m@1");
+        Assert.Equal(2, first.Count);
+        Assert.NotNull(first.Latest);
+        Assert.Empty(await Store.GetPapersToEmbedAsync("m@1", 10));
+        Assert.Equal(0, (await Store.DescribeEmbeddingsAsync("m@2")).Count);
+
+        // New text: the old vector no longer counts until the paper is embedded again; then the count is back where
+        // it was, and only the newest write tells the sets apart.
+        var later = Importing.Write(_files, "2025-01-03.jsonl", Importing.ListingLine("2501.00002", "Other paper, revised"));
+        await Importing.ImportAsync(Store, later);
+        Assert.Equal(1, (await Store.DescribeEmbeddingsAsync("m@1")).Count);
+        var again = Assert.Single(await Store.GetPapersToEmbedAsync("m@1", 10));
+        Assert.Equal("2501.00002", again.Id);
+        await Task.Delay(10);
+        await Store.SaveEmbeddingsAsync("m@1", [new Core.Search.StoredEmbedding(again.Id, again.TextHash, [0f, 1f])]);
+        var second = await Store.DescribeEmbeddingsAsync("m@1");
+        Assert.Equal(2, second.Count);
+        Assert.True(second.Latest > first.Latest, $"{second.Latest:O} after {first.Latest:O}");
+        var vectors = new Dictionary<string, float[]>();
+        await foreach (var e in Store.ReadEmbeddingsAsync("m@1"))
+            vectors[e.Id] = e.Vector;
+        Assert.Equal([0f, 1f], vectors["2501.00002"]);
+    }
+
+    [Fact]
     public async Task Old_style_ids_are_stored_and_found()
     {
         var line = System.Text.Json.JsonSerializer.Serialize(new

@@ -32,8 +32,11 @@ public sealed class SemanticIndex : IDisposable
 
     public static SemanticIndex Empty(string model, int dimensions) => new(model, dimensions, [], new ExactVectors([], dimensions));
 
-    /// <summary>Builds from the given vectors: exact below the threshold, HNSW from it (saved to <paramref name="snapshotPath"/> if given).</summary>
-    public static SemanticIndex Build(string model, int dimensions, IReadOnlyList<StoredEmbedding> embeddings, VectorIndexOptions options, string? snapshotPath)
+    /// <summary>
+    /// Builds from the given vectors: exact below the threshold, HNSW from it (saved to <paramref name="snapshotPath"/>
+    /// if given, labelled with <paramref name="set"/>: the database's embeddings as they stood before they were read).
+    /// </summary>
+    public static SemanticIndex Build(string model, int dimensions, IReadOnlyList<StoredEmbedding> embeddings, VectorIndexOptions options, string? snapshotPath, EmbeddingSet set = default)
     {
         var ids = embeddings.Select(e => e.Id).ToArray();
         if (embeddings.Count < options.ExactBelow)
@@ -48,19 +51,22 @@ public sealed class SemanticIndex : IDisposable
             return new SemanticIndex(model, dimensions, ids, hnsw);
         // Ids first, then the graph: a reader checks that both agree on the count before trusting them.
         Directory.CreateDirectory(Path.GetDirectoryName(snapshotPath)!);
-        WriteAtomically(snapshotPath + ".ids", string.Join('\n', ids.Prepend(model)));
+        WriteAtomically(snapshotPath + ".ids", string.Join('\n', ids.Prepend(Label(model, set))));
         hnsw.Save(snapshotPath);
         hnsw.Dispose();
         return new SemanticIndex(model, dimensions, ids, HnswVectors.View(snapshotPath, options));
     }
 
-    /// <summary>The saved HNSW snapshot, if it exists, is for this model and has <paramref name="expectedCount"/> vectors.</summary>
-    public static SemanticIndex? TryOpenSnapshot(string model, int dimensions, string snapshotPath, long expectedCount, VectorIndexOptions options)
+    /// <summary>
+    /// The saved HNSW snapshot, if it exists and was built from exactly <paramref name="current"/> (this model's
+    /// embeddings now: same count, same newest write; a paper embedded again since makes it stale).
+    /// </summary>
+    public static SemanticIndex? TryOpenSnapshot(string model, int dimensions, string snapshotPath, EmbeddingSet current, VectorIndexOptions options)
     {
         if (!File.Exists(snapshotPath) || !File.Exists(snapshotPath + ".ids"))
             return null;
         var lines = File.ReadAllLines(snapshotPath + ".ids");
-        if (lines.Length == 0 || lines[0] != model || lines.Length - 1 != expectedCount)
+        if (lines.Length == 0 || lines[0] != Label(model, current) || lines.Length - 1 != current.Count)
             return null;
         var view = HnswVectors.View(snapshotPath, options);
         if (view.Count != lines.Length - 1)
@@ -73,12 +79,13 @@ public sealed class SemanticIndex : IDisposable
 
     public static async Task<SemanticIndex> LoadAsync(IPaperStore store, string model, int dimensions, VectorIndexOptions options, string? snapshotPath, CancellationToken ct)
     {
-        if (snapshotPath is not null && TryOpenSnapshot(model, dimensions, snapshotPath, await store.CountEmbeddingsAsync(model, ct), options) is { } saved)
+        var set = await store.DescribeEmbeddingsAsync(model, ct);
+        if (snapshotPath is not null && TryOpenSnapshot(model, dimensions, snapshotPath, set, options) is { } saved)
             return saved;
-        var all = new List<StoredEmbedding>();
+        var all = new List<StoredEmbedding>((int)Math.Min(set.Count, int.MaxValue));
         await foreach (var e in store.ReadEmbeddingsAsync(model, ct))
             all.Add(e);
-        return Build(model, dimensions, all, options, snapshotPath);
+        return Build(model, dimensions, all, options, snapshotPath, set);
     }
 
     /// <summary>Adds or replaces vectors (new embeddings); searchable as soon as this returns.</summary>
@@ -128,6 +135,8 @@ public sealed class SemanticIndex : IDisposable
             return null;
         return ordinal < s.MainCount ? s.Main.Vector(ordinal) : new ExactVectors(s.Delta, _dimensions, s.MainCount).Vector(ordinal);
     }
+
+    private static string Label(string model, EmbeddingSet set) => model + " " + set;
 
     private static void WriteAtomically(string path, string text)
     {

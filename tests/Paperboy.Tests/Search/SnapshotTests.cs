@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Paperboy.Core.Search;
+using Paperboy.Tests.Infrastructure;
+
+namespace Paperboy.Tests.Search;
+
+/// <summary>The HNSW snapshot as the engine keeps it: saved, reopened, and not trusted once the database moved on.</summary>
+public sealed class SnapshotTests
+{
+    [Fact]
+    public async Task A_paper_embedded_again_is_not_searched_with_its_old_vector_after_a_restart()
+    {
+        await using var db = await TestStore.CreateAsync("sqlite");
+        using var files = new TestData.TempDir();
+        await Importing.ImportAsync(db.Store, TestData.Listing("2025-03-20"));
+        var options = new SearchOptions { ExactBelow = 50 }; // 211 papers: HNSW
+        var index = Path.Combine(db.DataDirectory, "index");
+        Directory.CreateDirectory(index);
+        File.WriteAllText(Path.Combine(index, "vectors-another-model-0123456789ab.usearch"), "left by another model");
+
+        string id;
+        using (var engine = new SearchEngine(db.Store, options, db.DataDirectory, NullLogger<SearchEngine>.Instance))
+        {
+            await engine.CatchUpAsync(null, CancellationToken.None);
+            await engine.SaveSnapshotAsync(CancellationToken.None);
+            var snapshot = Assert.Single(Directory.GetFiles(index, "vectors-*.usearch"));
+            Assert.Contains(engine.Embedder!.ModelId.Replace('@', '-'), snapshot, StringComparison.Ordinal);
+
+            // Semantic search on the graph finds a paper from its own title.
+            var paper = (await db.Store.GetPapersAsync([(await engine.SearchAsync(new SearchRequest("language models", SearchMode.Keyword), CancellationToken.None)).Hits[0].Paper.Id]))[0];
+            id = paper.Id;
+            var byTitle = await engine.SearchAsync(new SearchRequest(paper.Title + " " + paper.Abstract[..200], SearchMode.Semantic), CancellationToken.None);
+            Assert.Equal(id, byTitle.Hits[0].Paper.Id);
+
+            // The paper's text changes completely and it is embedded again: same count of vectors as the snapshot.
+            var changed = Importing.Write(files, "2025-03-21.jsonl", Importing.ListingLine(id, "Migration routes of arctic terns",
+                "We track seabirds that fly from the Arctic to the Antarctic and back every year, and map their stopovers over the ocean."));
+            await Importing.ImportAsync(db.Store, changed);
+            var caughtUp = await engine.CatchUpAsync(null, CancellationToken.None);
+            Assert.Equal(1, caughtUp.Embedded);
+        }
+
+        // A new process: the saved graph holds the old vector, so it must be rebuilt from the database.
+        using var restarted = new SearchEngine(db.Store, options, db.DataDirectory, NullLogger<SearchEngine>.Instance);
+        Assert.Equal(0, (await restarted.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        var birds = await restarted.SearchAsync(new SearchRequest("where seabirds stop on their yearly flight between the poles", SearchMode.Semantic), CancellationToken.None);
+        Assert.Equal(id, birds.Hits[0].Paper.Id);
+    }
+}
