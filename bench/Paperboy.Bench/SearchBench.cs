@@ -11,7 +11,7 @@ namespace Paperboy.Bench;
 /// <summary>Search latency over an indexed data directory, and HNSW against exact search on a million vectors.</summary>
 internal static class SearchBench
 {
-    /// <summary>search DATA [QUERIES]: server-side latency of SearchAsync per mode, queries made from real titles.</summary>
+    /// <summary>search DATA [QUERIES] [EXACT_BELOW] [PRECISION]: server-side latency of SearchAsync per mode, queries made from real titles.</summary>
     public static async Task<int> LatencyAsync(string[] args)
     {
         var data = args[0];
@@ -20,6 +20,9 @@ internal static class SearchBench
         var options = new SearchOptions();
         if (args.Length > 2)
             options.ExactBelow = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        // Optional: the embedding precision (default int8; the data directory must hold that model's vectors).
+        if (args.Length > 3)
+            options.EmbeddingPrecision = Enum.Parse<EmbeddingPrecision>(args[3], ignoreCase: true);
         await using var store = new SqlitePaperStore(data);
         using var engine = new SearchEngine(store, options, Path.Combine(data, "bench-" + options.ExactBelow), NullLogger<SearchEngine>.Instance);
         await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 0);
@@ -102,7 +105,13 @@ internal static class SearchBench
         if (args.Length > 6)
             options.ExpansionAdd = int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture);
         await using var store = new SqlitePaperStore(data);
-        var model = Core.Search.Embeddings.MiniLmEmbedder.ModelName + "@" + Core.Search.Embeddings.MiniLmModelFiles.ModelSha256[..12];
+        // The stored vectors of the default model (int8), else of the float model.
+        string model;
+        using (var embedder = new Core.Search.Embeddings.MiniLmEmbedder(Path.Combine(data, "models", Core.Search.Embeddings.MiniLmEmbedder.ModelName),
+            1, 1, new SearchOptions().EmbeddingPrecision))
+            model = embedder.ModelId;
+        if ((await store.DescribeEmbeddingsAsync(model)).Count == 0)
+            model = Core.Search.Embeddings.MiniLmEmbedder.ModelName + "@" + Core.Search.Embeddings.MiniLmModelFiles.ModelSha256[..12];
         var real = new List<float[]>();
         await foreach (var e in store.ReadEmbeddingsAsync(model))
             real.Add(e.Vector);
@@ -112,7 +121,7 @@ internal static class SearchBench
         vectors.AddRange(real.Take(total));
         while (vectors.Count < total)
             vectors.Add(Perturb(real[rng.Next(real.Count)], rng, noise));
-        Console.WriteLine($"{real.Count:N0} real embeddings, {total - Math.Min(total, real.Count):N0} perturbed copies (noise {noise}), {nq} queries; M {options.Connectivity}, expansion_add {options.ExpansionAdd}, {Environment.ProcessorCount} build threads");
+        Console.WriteLine($"{real.Count:N0} real embeddings ({model}), {total - Math.Min(total, real.Count):N0} perturbed copies (noise {noise}), {nq} queries; M {options.Connectivity}, expansion_add {options.ExpansionAdd}, {Environment.ProcessorCount} build threads");
 
         var sw = Stopwatch.StartNew();
         using (var hnsw = HnswVectors.Build(vectors, Dim, options))

@@ -283,8 +283,11 @@ public sealed class SearchEngine : IDisposable
         }
         var filtered = request.Category is not null || request.From is not null || request.To is not null;
         var lists = new Dictionary<string, IReadOnlyList<(string Id, float Score)>>();
-        // The query's embedding (the slow part of semantic search) runs on another core while BM25 searches.
-        var embedding = mode != SearchMode.Keyword ? Task.Run(() => _embedder!.EmbedQuery(q, ct), ct) : null;
+        // The semantic list (embedding the query, then the vector search) is made on another core while BM25 searches.
+        var semanticDepth = filtered ? _options.Depth * 4 : _options.Depth;
+        var semanticHits = mode != SearchMode.Keyword
+            ? Task.Run(() => _semantic!.Search(_embedder!.EmbedQuery(q, ct), semanticDepth, null), ct)
+            : null;
         if (mode != SearchMode.Semantic)
         {
             var filter = filtered ? new FullTextFilter(request.Category is null ? null : [request.Category], request.From, request.To) : null;
@@ -293,8 +296,7 @@ public sealed class SearchEngine : IDisposable
         Dictionary<string, PaperRecord>? papers = null;
         if (mode != SearchMode.Keyword)
         {
-            var vector = await embedding!;
-            var semantic = _semantic!.Search(vector, filtered ? _options.Depth * 4 : _options.Depth, null);
+            var semantic = await semanticHits!;
             if (filtered)
             {
                 papers = (await _store.GetPapersAsync(semantic.Select(s => s.Id).ToList(), ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
