@@ -56,7 +56,7 @@ internal static class ImportCommand
             var rate = c.Read / Math.Max(0.001, summary.Elapsed.TotalSeconds);
             Console.WriteLine(
                 $"Imported {summary.Files:N0} file(s) in {summary.Elapsed.TotalSeconds:N1} s ({rate:N0} records/s): " +
-                $"added {c.Added:N0}, updated {c.Updated:N0}, unchanged {c.Unchanged:N0}, rejected {c.Rejected:N0}; new listing days {c.NewListings:N0}");
+                $"added {c.Added:N0}, updated {c.Updated:N0}, unchanged {c.Unchanged:N0}, rejected {c.Rejected:N0}; new listings (a paper on a day) {c.NewListings:N0}");
             return c.Rejected > 0 ? SomeRejected : 0;
         }));
         return cmd;
