@@ -296,17 +296,18 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
         return result;
     }
 
-    public async Task<IReadOnlyList<EmbeddingWork>> GetPapersToEmbedAsync(string model, int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<EmbeddingWork>> GetPapersToEmbedAsync(string model, string? afterId, int limit, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = new NpgsqlCommand("""
             SELECT p.id, p.title, p.abstract, p.text_hash
             FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id AND e.model = @model AND e.text_hash IS NOT DISTINCT FROM p.text_hash
-            WHERE e.paper_id IS NULL
+            WHERE e.paper_id IS NULL AND p.id > @after
             ORDER BY p.id
             LIMIT @limit
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
+        cmd.Parameters.Add(new NpgsqlParameter("@after", NpgsqlDbType.Text) { Value = afterId ?? "" });
         cmd.Parameters.Add(new NpgsqlParameter("@limit", NpgsqlDbType.Integer) { Value = limit });
         var result = new List<EmbeddingWork>();
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -303,18 +303,19 @@ public sealed class SqlitePaperStore : IPaperStore
         return result;
     }
 
-    public async Task<IReadOnlyList<EmbeddingWork>> GetPapersToEmbedAsync(string model, int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<EmbeddingWork>> GetPapersToEmbedAsync(string model, string? afterId, int limit, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = """
             SELECT p.id, p.title, p.abstract, p.text_hash
             FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id AND e.model = @model AND e.text_hash IS p.text_hash
-            WHERE e.paper_id IS NULL
+            WHERE e.paper_id IS NULL AND p.id > @after
             ORDER BY p.id
             LIMIT @limit
             """;
         cmd.Parameters.AddWithValue("@model", model);
+        cmd.Parameters.AddWithValue("@after", afterId ?? "");
         cmd.Parameters.AddWithValue("@limit", limit);
         var result = new List<EmbeddingWork>();
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -47,8 +47,11 @@ public interface IPaperStore : IAsyncDisposable
     /// <summary>The papers changed after the cursor, oldest change first: the feed search indexes follow.</summary>
     Task<IReadOnlyList<Search.ChangedPaper>> GetChangedPapersAsync(Search.ChangeCursor? after, int limit, CancellationToken ct = default);
 
-    /// <summary>Papers with no embedding from this model for their current text.</summary>
-    Task<IReadOnlyList<Search.EmbeddingWork>> GetPapersToEmbedAsync(string model, int limit, CancellationToken ct = default);
+    /// <summary>
+    /// Papers with no embedding from this model for their current text, by id, from after <paramref name="afterId"/>
+    /// (null: from the start): a pass over a large backlog reads each paper once instead of rescanning its head.
+    /// </summary>
+    Task<IReadOnlyList<Search.EmbeddingWork>> GetPapersToEmbedAsync(string model, string? afterId, int limit, CancellationToken ct = default);
 
     Task SaveEmbeddingsAsync(string model, IReadOnlyList<Search.StoredEmbedding> embeddings, CancellationToken ct = default);
 

@@ -53,6 +53,13 @@ public sealed class SearchEngine : IDisposable
     private SemanticIndex? _semantic;
     private bool _embedderTried;
 
+    // A pass over the papers missing an embedding runs by id (the cursor), each paper read once; it is needed again
+    // only when papers changed (the change feed said so) or the model did: serve polls every few seconds, and a
+    // scan of a large store is not free (67,802 papers: 0.2 s).
+    private string? _embedCursor;
+    private bool _embedPassDone;
+    private bool _changedDuringPass;
+
     public SearchEngine(IPaperStore store, SearchOptions options, string dataDirectory, ILogger<SearchEngine> log, ITextEmbedder? embedder = null)
     {
         _store = store;
@@ -121,6 +128,8 @@ public sealed class SearchEngine : IDisposable
         try
         {
             var indexed = await IndexChangesAsync(progress, ct);
+            if (indexed > 0)
+                (_changedDuringPass, _embedPassDone) = (true, false);
             var embedded = await EmbedMissingAsync(progress, maxEmbed, ct);
             return new CatchUpResult(indexed, embedded);
         }
@@ -158,13 +167,23 @@ public sealed class SearchEngine : IDisposable
             _semantic = await SemanticIndex.LoadAsync(_store, embedder.ModelId, embedder.Dimensions,
                 _options.VectorIndex(), SnapshotPath(embedder.ModelId), ct);
             SemanticStatus = null;
+            (_embedCursor, _embedPassDone) = (null, false);
         }
+        if (_embedPassDone)
+            return 0;
         var done = 0;
         while (done < maxEmbed)
         {
-            var work = await _store.GetPapersToEmbedAsync(embedder.ModelId, Math.Min(_options.EmbedBatch, maxEmbed - done), ct);
+            if (_embedCursor is null)
+                _changedDuringPass = false;
+            var work = await _store.GetPapersToEmbedAsync(embedder.ModelId, _embedCursor, Math.Min(_options.EmbedBatch, maxEmbed - done), ct);
             if (work.Count == 0)
+            {
+                // The end of a pass: done, unless papers changed meanwhile (they may sit behind the cursor).
+                (_embedCursor, _embedPassDone) = (null, !_changedDuringPass);
                 break;
+            }
+            _embedCursor = work[^1].Id;
             var vectors = embedder.Embed(work.Select(w => PaperText.For(w.Title, w.Abstract)).ToList(), ct);
             var stored = work.Select((w, i) => new StoredEmbedding(w.Id, w.TextHash, vectors[i])).ToList();
             await _store.SaveEmbeddingsAsync(embedder.ModelId, stored, ct);

@@ -242,13 +242,14 @@ public abstract class StoreContractTests : IAsyncLifetime
         await Importing.ImportAsync(Store, day);
         Assert.Equal(new Core.Search.EmbeddingSet(0, null), await Store.DescribeEmbeddingsAsync("m@1"));
 
-        var work = await Store.GetPapersToEmbedAsync("m@1", 10);
-        Assert.Equal(["2501.00001", "2501.00002"], work.Select(w => w.Id).Order(StringComparer.Ordinal));
+        var work = await Store.GetPapersToEmbedAsync("m@1", null, 10);
+        Assert.Equal(["2501.00001", "2501.00002"], work.Select(w => w.Id));
+        Assert.Equal(["2501.00002"], (await Store.GetPapersToEmbedAsync("m@1", "2501.00001", 10)).Select(w => w.Id));
         await Store.SaveEmbeddingsAsync("m@1", work.Select(w => new Core.Search.StoredEmbedding(w.Id, w.TextHash, [1f, 0f])).ToList());
         var first = await Store.DescribeEmbeddingsAsync("m@1");
         Assert.Equal(2, first.Count);
         Assert.NotNull(first.Latest);
-        Assert.Empty(await Store.GetPapersToEmbedAsync("m@1", 10));
+        Assert.Empty(await Store.GetPapersToEmbedAsync("m@1", null, 10));
         Assert.Equal(0, (await Store.DescribeEmbeddingsAsync("m@2")).Count);
 
         // New text: the old vector no longer counts until the paper is embedded again; then the count is back where
@@ -256,7 +257,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         var later = Importing.Write(_files, "2025-01-03.jsonl", Importing.ListingLine("2501.00002", "Other paper, revised"));
         await Importing.ImportAsync(Store, later);
         Assert.Equal(1, (await Store.DescribeEmbeddingsAsync("m@1")).Count);
-        var again = Assert.Single(await Store.GetPapersToEmbedAsync("m@1", 10));
+        var again = Assert.Single(await Store.GetPapersToEmbedAsync("m@1", null, 10));
         Assert.Equal("2501.00002", again.Id);
         await Task.Delay(10);
         await Store.SaveEmbeddingsAsync("m@1", [new Core.Search.StoredEmbedding(again.Id, again.TextHash, [0f, 1f])]);
