@@ -352,6 +352,24 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
             yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
     }
 
+    public async Task<IReadOnlyList<StoredEmbedding>> ReadEmbeddingsAsync(string model, IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        var result = new List<StoredEmbedding>(ids.Count);
+        if (ids.Count == 0)
+            return result;
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT e.paper_id, e.text_hash, e.vector FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.paper_id = ANY(@ids) AND e.model = @model AND e.text_hash IS NOT DISTINCT FROM p.text_hash
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2))));
+        return result;
+    }
+
     public async Task<EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

@@ -363,6 +363,25 @@ public sealed class SqlitePaperStore : IPaperStore
             yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
     }
 
+    public async Task<IReadOnlyList<StoredEmbedding>> ReadEmbeddingsAsync(string model, IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        var result = new List<StoredEmbedding>(ids.Count);
+        if (ids.Count == 0)
+            return result;
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT e.paper_id, e.text_hash, e.vector FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.paper_id IN (SELECT value FROM json_each(@ids)) AND e.model = @model AND e.text_hash IS p.text_hash
+            """;
+        cmd.Parameters.AddWithValue("@ids", PaperRows.JsonList(ids));
+        cmd.Parameters.AddWithValue("@model", model);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2))));
+        return result;
+    }
+
     public async Task<EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

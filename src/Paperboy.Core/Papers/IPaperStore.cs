@@ -58,6 +58,9 @@ public interface IPaperStore : IAsyncDisposable
     /// <summary>Every current embedding of this model (streamed: there may be millions).</summary>
     IAsyncEnumerable<Search.StoredEmbedding> ReadEmbeddingsAsync(string model, CancellationToken ct = default);
 
+    /// <summary>The current embeddings of these papers by this model (those that have one).</summary>
+    Task<IReadOnlyList<Search.StoredEmbedding>> ReadEmbeddingsAsync(string model, IReadOnlyList<string> ids, CancellationToken ct = default);
+
     /// <summary>How many current embeddings this model has, and when the newest was written.</summary>
     Task<Search.EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default);
 }

@@ -60,6 +60,10 @@ public sealed class SearchEngine : IDisposable
     private bool _embedPassDone;
     private bool _changedDuringPass;
 
+    // Papers the change feed reported (id, text hash) whose vector this node may not hold yet: another node may have
+    // embedded them first, and then this node's pass does not see them as missing.
+    private readonly Dictionary<string, string> _awaitingVectors = new(StringComparer.Ordinal);
+
     public SearchEngine(IPaperStore store, SearchOptions options, string dataDirectory, ILogger<SearchEngine> log, ITextEmbedder? embedder = null)
     {
         _store = store;
@@ -131,6 +135,8 @@ public sealed class SearchEngine : IDisposable
             if (indexed > 0)
                 (_changedDuringPass, _embedPassDone) = (true, false);
             var embedded = await EmbedMissingAsync(progress, maxEmbed, ct);
+            if (_embedPassDone && _awaitingVectors.Count > 0)
+                await AdoptVectorsFromElsewhereAsync(ct);
             return new CatchUpResult(indexed, embedded);
         }
         finally
@@ -150,6 +156,11 @@ public sealed class SearchEngine : IDisposable
                 return total;
             FullText.Upsert(changed.Select(c => ToDocument(c.Paper)));
             FullText.Commit();
+            if (EnsureEmbedder() is not null)
+            {
+                foreach (var c in changed)
+                    _awaitingVectors[c.Paper.Id] = PaperRows.TextHash(c.Paper.Title, c.Paper.Abstract);
+            }
             cursor = changed[^1].Cursor;
             WriteCursor(cursor.Value);
             total += changed.Count;
@@ -192,6 +203,20 @@ public sealed class SearchEngine : IDisposable
             progress?.Invoke($"embedded {done:N0} papers");
         }
         return done;
+    }
+
+    /// <summary>
+    /// After a finished pass, every changed paper has a current vector in the database: this node's own are in its
+    /// index already, and the rest (embedded by another node first) are read and added.
+    /// </summary>
+    private async Task AdoptVectorsFromElsewhereAsync(CancellationToken ct)
+    {
+        if (_semantic is not { } semantic || EnsureEmbedder() is not { } embedder)
+            return;
+        var missing = _awaitingVectors.Where(p => !semantic.Holds(p.Key, p.Value)).Select(p => p.Key).ToList();
+        foreach (var chunk in missing.Chunk(500))
+            semantic.Add(await _store.ReadEmbeddingsAsync(embedder.ModelId, chunk, ct));
+        _awaitingVectors.Clear();
     }
 
     /// <summary>Drops the derived indexes and builds them again from the database (embeddings are reused).</summary>

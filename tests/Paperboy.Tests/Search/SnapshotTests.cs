@@ -46,4 +46,29 @@ public sealed class SnapshotTests
         var birds = await restarted.SearchAsync(new SearchRequest("where seabirds stop on their yearly flight between the poles", SearchMode.Semantic), CancellationToken.None);
         Assert.Equal(id, birds.Hits[0].Paper.Id);
     }
+
+    [Fact]
+    public async Task A_paper_another_node_embedded_first_is_found_by_meaning_on_this_node()
+    {
+        await using var db = await TestStore.CreateAsync("sqlite");
+        using var nodeB = new TestData.TempDir();
+        using var files = new TestData.TempDir();
+        await Importing.ImportAsync(db.Store, TestData.Listing("2025-03-20"));
+        var options = new SearchOptions();
+        using var a = new SearchEngine(db.Store, options, db.DataDirectory, NullLogger<SearchEngine>.Instance);
+        using var b = new SearchEngine(db.Store, options, nodeB.Path, NullLogger<SearchEngine>.Instance);
+        Assert.Equal(211, (await a.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        Assert.Equal(0, (await b.CatchUpAsync(null, CancellationToken.None)).Embedded); // B reads A's vectors
+
+        var id = (await a.SearchAsync(new SearchRequest("language models", SearchMode.Keyword), CancellationToken.None)).Hits[0].Paper.Id;
+        var changed = Importing.Write(files, "2025-03-21.jsonl", Importing.ListingLine(id, "Migration routes of arctic terns",
+            "We track seabirds that fly from the Arctic to the Antarctic and back every year, and map their stopovers over the ocean."));
+        await Importing.ImportAsync(db.Store, changed);
+
+        // B gets there first; A then finds nothing to embed, and must still pick up B's vector.
+        Assert.Equal(1, (await b.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        Assert.Equal(0, (await a.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        var birds = await a.SearchAsync(new SearchRequest("where seabirds stop on their yearly flight between the poles", SearchMode.Semantic), CancellationToken.None);
+        Assert.Equal(id, birds.Hits[0].Paper.Id);
+    }
 }

@@ -268,6 +268,10 @@ public abstract class StoreContractTests : IAsyncLifetime
         await foreach (var e in Store.ReadEmbeddingsAsync("m@1"))
             vectors[e.Id] = e.Vector;
         Assert.Equal([0f, 1f], vectors["2501.00002"]);
+        var byId = Assert.Single(await Store.ReadEmbeddingsAsync("m@1", ["2501.00002", "2501.99999"]));
+        Assert.Equal(("2501.00002", again.TextHash), (byId.Id, byId.TextHash));
+        Assert.Equal([0f, 1f], byId.Vector);
+        Assert.Empty(await Store.ReadEmbeddingsAsync("m@2", ["2501.00002"]));
     }
 
     [Fact]

@@ -9,7 +9,9 @@ namespace Paperboy.Core.Search.Vectors;
 /// </summary>
 public sealed class SemanticIndex : IDisposable
 {
-    private sealed record State(string[] Ids, Dictionary<string, int> Ordinals, IVectorSearcher Main, int MainCount, float[] Delta, HashSet<int> Dead);
+    // Hashes[ordinal]: the text hash the vector was made from (as 64 bits), so the engine can tell which papers'
+    // vectors it holds are current.
+    private sealed record State(string[] Ids, ulong[] Hashes, Dictionary<string, int> Ordinals, IVectorSearcher Main, int MainCount, float[] Delta, HashSet<int> Dead);
 
     private readonly int _dimensions;
     private readonly object _writeLock = new();
@@ -20,17 +22,28 @@ public sealed class SemanticIndex : IDisposable
     public int Count => _state.Ids.Length - _state.Dead.Count;
     public int DeltaCount => _state.Delta.Length / _dimensions;
 
-    private SemanticIndex(string model, int dimensions, string[] ids, IVectorSearcher main)
+    private SemanticIndex(string model, int dimensions, string[] ids, ulong[] hashes, IVectorSearcher main)
     {
         Model = model;
         _dimensions = dimensions;
         var ordinals = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
         for (var i = 0; i < ids.Length; i++)
             ordinals[ids[i]] = i;
-        _state = new State(ids, ordinals, main, ids.Length, [], []);
+        _state = new State(ids, hashes, ordinals, main, ids.Length, [], []);
     }
 
-    public static SemanticIndex Empty(string model, int dimensions) => new(model, dimensions, [], new ExactVectors([], dimensions));
+    public static SemanticIndex Empty(string model, int dimensions) => new(model, dimensions, [], [], new ExactVectors([], dimensions));
+
+    /// <summary>Whether this index holds a vector of <paramref name="id"/> made from the text with this hash.</summary>
+    public bool Holds(string id, string? textHash)
+    {
+        var s = Volatile.Read(ref _state);
+        return s.Ordinals.TryGetValue(id, out var ordinal) && !s.Dead.Contains(ordinal) && s.Hashes[ordinal] == Hash64(textHash);
+    }
+
+    /// <summary>Text hashes are 16 hex digits (see PaperRows.TextHash); anything else (none) is 0.</summary>
+    private static ulong Hash64(string? textHash) =>
+        ulong.TryParse(textHash, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var h) ? h : 0;
 
     /// <summary>
     /// Builds from the given vectors: exact below the threshold, HNSW from it (saved to <paramref name="snapshotPath"/>
@@ -39,22 +52,24 @@ public sealed class SemanticIndex : IDisposable
     public static SemanticIndex Build(string model, int dimensions, IReadOnlyList<StoredEmbedding> embeddings, VectorIndexOptions options, string? snapshotPath, EmbeddingSet set = default)
     {
         var ids = embeddings.Select(e => e.Id).ToArray();
+        var hashes = embeddings.Select(e => Hash64(e.TextHash)).ToArray();
         if (embeddings.Count < options.ExactBelow)
         {
             var data = new float[embeddings.Count * dimensions];
             for (var i = 0; i < embeddings.Count; i++)
                 embeddings[i].Vector.AsSpan().CopyTo(data.AsSpan(i * dimensions, dimensions));
-            return new SemanticIndex(model, dimensions, ids, new ExactVectors(data, dimensions));
+            return new SemanticIndex(model, dimensions, ids, hashes, new ExactVectors(data, dimensions));
         }
         var hnsw = HnswVectors.Build(embeddings.Select(e => e.Vector).ToList(), dimensions, options);
         if (snapshotPath is null)
-            return new SemanticIndex(model, dimensions, ids, hnsw);
+            return new SemanticIndex(model, dimensions, ids, hashes, hnsw);
         // Ids first, then the graph: a reader checks that both agree on the count before trusting them.
         Directory.CreateDirectory(Path.GetDirectoryName(snapshotPath)!);
-        WriteAtomically(snapshotPath + ".ids", string.Join('\n', ids.Prepend(Label(model, set))));
+        var lines = ids.Select((id, i) => id + " " + hashes[i].ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+        WriteAtomically(snapshotPath + ".ids", string.Join('\n', lines.Prepend(Label(model, set))));
         hnsw.Save(snapshotPath);
         hnsw.Dispose();
-        return new SemanticIndex(model, dimensions, ids, HnswVectors.View(snapshotPath, options));
+        return new SemanticIndex(model, dimensions, ids, hashes, HnswVectors.View(snapshotPath, options));
     }
 
     /// <summary>
@@ -68,13 +83,21 @@ public sealed class SemanticIndex : IDisposable
         var lines = File.ReadAllLines(snapshotPath + ".ids");
         if (lines.Length == 0 || lines[0] != Label(model, current) || lines.Length - 1 != current.Count)
             return null;
+        var ids = new string[lines.Length - 1];
+        var hashes = new ulong[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (lines[i + 1].Split(' ') is not [var id, var hash])
+                return null; // not a file this version wrote: rebuild
+            (ids[i], hashes[i]) = (id, Hash64(hash));
+        }
         var view = HnswVectors.View(snapshotPath, options);
-        if (view.Count != lines.Length - 1)
+        if (view.Count != ids.Length)
         {
             view.Dispose();
             return null;
         }
-        return new SemanticIndex(model, dimensions, lines[1..], view);
+        return new SemanticIndex(model, dimensions, ids, hashes, view);
     }
 
     public static async Task<SemanticIndex> LoadAsync(IPaperStore store, string model, int dimensions, VectorIndexOptions options, string? snapshotPath, CancellationToken ct)
@@ -98,6 +121,8 @@ public sealed class SemanticIndex : IDisposable
             var s = _state;
             var ids = new string[s.Ids.Length + items.Count];
             s.Ids.CopyTo(ids, 0);
+            var hashes = new ulong[ids.Length];
+            s.Hashes.CopyTo(hashes, 0);
             var ordinals = new Dictionary<string, int>(s.Ordinals, StringComparer.Ordinal);
             var dead = new HashSet<int>(s.Dead);
             var delta = new float[s.Delta.Length + items.Count * _dimensions];
@@ -108,10 +133,11 @@ public sealed class SemanticIndex : IDisposable
                 if (ordinals.TryGetValue(items[i].Id, out var old))
                     dead.Add(old);
                 ids[ordinal] = items[i].Id;
+                hashes[ordinal] = Hash64(items[i].TextHash);
                 ordinals[items[i].Id] = ordinal;
                 items[i].Vector.AsSpan().CopyTo(delta.AsSpan(s.Delta.Length + i * _dimensions, _dimensions));
             }
-            Volatile.Write(ref _state, s with { Ids = ids, Ordinals = ordinals, Delta = delta, Dead = dead });
+            Volatile.Write(ref _state, s with { Ids = ids, Hashes = hashes, Ordinals = ordinals, Delta = delta, Dead = dead });
         }
     }
 
