@@ -27,6 +27,23 @@ public static class PaperText
 /// How the model runs: <see cref="Int8"/> quantises its weight matrices (about 1.7x the throughput on CPUs with int8
 /// dot products, vectors within cosine 0.99 of the float model's; activations are quantised per inference, so a text's
 /// vector varies slightly, cosine above 0.995, with the texts batched beside it); <see cref="Float32"/> runs the
-/// packaged model as is. Each has its own model id, so switching re-embeds.
+/// packaged model as is; <see cref="Auto"/> is Int8 where the CPU has int8 dot products and Float32 elsewhere. Each
+/// has its own model id, so switching re-embeds.
 /// </summary>
-public enum EmbeddingPrecision { Float32, Int8 }
+public enum EmbeddingPrecision { Auto, Float32, Int8 }
+
+public static class EmbeddingPrecisions
+{
+    /// <summary>
+    /// Auto made concrete. On x64 without VNNI, ONNX Runtime's u8 x s8 kernels multiply with 16-bit saturation, which
+    /// costs int8 its accuracy; there (and only there) Auto means Float32. ARM64's int8 kernels do not saturate.
+    /// </summary>
+    public static EmbeddingPrecision Resolve(EmbeddingPrecision precision) => precision switch
+    {
+        EmbeddingPrecision.Auto => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64
+            || System.Runtime.Intrinsics.X86.AvxVnni.IsSupported
+                ? EmbeddingPrecision.Int8
+                : EmbeddingPrecision.Float32,
+        _ => precision,
+    };
+}

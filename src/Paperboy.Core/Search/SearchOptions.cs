@@ -14,8 +14,8 @@ public sealed class SearchOptions
     [Range(0, 256)]
     public int EmbeddingThreads { get; set; }
 
-    /// <summary>Int8 (quantised weights, the faster) or Float32 (the packaged model as is); see <see cref="Search.EmbeddingPrecision"/>.</summary>
-    public EmbeddingPrecision EmbeddingPrecision { get; set; } = EmbeddingPrecision.Int8;
+    /// <summary>Auto, Int8 (quantised weights, the faster) or Float32 (the packaged model as is); see <see cref="Search.EmbeddingPrecision"/>.</summary>
+    public EmbeddingPrecision EmbeddingPrecision { get; set; } = EmbeddingPrecision.Auto;
 
     /// <summary>Below this many vectors semantic search is exact; from it on, HNSW.</summary>
     [Range(0, int.MaxValue)]

@@ -205,6 +205,8 @@ public sealed class EmbedderTests(MiniLmFixture fixture) : IClassFixture<MiniLmF
         var int8Path = Path.Combine(models, MiniLmModelFiles.Int8ModelFileName);
         Assert.Equal("all-MiniLM-L6-v2-int8@" + MiniLmModelFiles.HashFile(int8Path)[..12], id);
         Assert.NotEqual(_embedder.ModelId, id); // switching precision re-embeds
+        using (var auto = new MiniLmEmbedder(models, 1, MiniLmEmbedder.DefaultBatchSize, EmbeddingPrecision.Auto))
+            Assert.Equal(EmbeddingPrecisions.Resolve(EmbeddingPrecision.Auto) == EmbeddingPrecision.Int8 ? id : _embedder.ModelId, auto.ModelId);
         Assert.True(new FileInfo(int8Path).Length < new FileInfo(Path.Combine(models, MiniLmModelFiles.ModelFileName)).Length * 0.75);
 
         // Close to the float model: same neighbours, not the same numbers.

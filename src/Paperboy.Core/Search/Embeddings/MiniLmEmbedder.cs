@@ -47,7 +47,8 @@ public sealed class MiniLmEmbedder : ITextEmbedder
     /// <param name="batchSize">Texts per inference (1 to 64).</param>
     /// <param name="precision">Float32: the packaged model as is; Int8: its weights quantised (see <see cref="Int8Quantizer"/>).</param>
     public MiniLmEmbedder(string modelDirectory, int? intraOpThreads, int batchSize, EmbeddingPrecision precision = EmbeddingPrecision.Float32)
-        : this(MiniLmModelFiles.Ensure(modelDirectory, precision), intraOpThreads, batchSize, precision == EmbeddingPrecision.Int8 ? "-int8" : "")
+        : this(MiniLmModelFiles.Ensure(modelDirectory, EmbeddingPrecisions.Resolve(precision)), intraOpThreads, batchSize,
+            EmbeddingPrecisions.Resolve(precision) == EmbeddingPrecision.Int8 ? "-int8" : "")
     {
     }
 

@@ -42,7 +42,7 @@ public static class MiniLmModelFiles
             var vocabPath = Path.Combine(directory, VocabFileName);
             EnsureFile(model, modelPath);
             EnsureFile(vocab, vocabPath);
-            if (precision == EmbeddingPrecision.Int8)
+            if (EmbeddingPrecisions.Resolve(precision) == EmbeddingPrecision.Int8)
             {
                 var int8Path = Path.Combine(directory, Int8ModelFileName);
                 return (int8Path, vocabPath, EnsureInt8(modelPath, model.Sha256, int8Path));
