@@ -231,7 +231,7 @@ public sealed class SearchEngine : IDisposable
                 File.Delete(CursorPath);
             if (EnsureEmbedder() is { } embedder)
             {
-                _semantic?.Dispose();
+                RetireLater(_semantic);
                 var snapshot = SnapshotPath(embedder.ModelId);
                 foreach (var f in new[] { snapshot, snapshot + ".ids" })
                 {
@@ -269,8 +269,7 @@ public sealed class SearchEngine : IDisposable
         await foreach (var e in _store.ReadEmbeddingsAsync(embedder.ModelId, ct))
             all.Add(e);
         var rebuilt = SemanticIndex.Build(embedder.ModelId, embedder.Dimensions, all, _options.VectorIndex(), SnapshotPath(embedder.ModelId), set);
-        var old = Interlocked.Exchange(ref _semantic, rebuilt);
-        old?.Dispose();
+        RetireLater(Interlocked.Exchange(ref _semantic, rebuilt));
         // Snapshots of other models (the precision was switched, the package updated) will not be read again.
         var current = Path.GetFileName(SnapshotPath(embedder.ModelId));
         foreach (var file in Directory.EnumerateFiles(_indexDirectory, "vectors-*.usearch*"))
@@ -278,6 +277,16 @@ public sealed class SearchEngine : IDisposable
             if (!Path.GetFileName(file).StartsWith(current, StringComparison.Ordinal))
                 File.Delete(file);
         }
+    }
+
+    /// <summary>
+    /// Disposes a replaced vector index a while later: searches read <c>_semantic</c> without a lock, and one may still
+    /// be running on the old index (disposing it under a running HNSW search would free memory the search reads).
+    /// </summary>
+    private static void RetireLater(SemanticIndex? old)
+    {
+        if (old is not null)
+            _ = Task.Delay(TimeSpan.FromSeconds(30)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
     }
 
     private string SnapshotPath(string model) => Path.Combine(_indexDirectory, "vectors-" + model.Replace('@', '-') + ".usearch");
@@ -320,7 +329,9 @@ public sealed class SearchEngine : IDisposable
 
         var mode = request.Mode;
         string? notice = null;
-        if (mode != SearchMode.Keyword && !SemanticReady)
+        // One index for the whole search: a rebuild may swap or drop _semantic meanwhile.
+        var semanticIndex = SemanticReady ? _semantic : null;
+        if (mode != SearchMode.Keyword && semanticIndex is null)
         {
             notice = SemanticStatus ?? "semantic search is not ready yet";
             mode = SearchMode.Keyword;
@@ -330,7 +341,7 @@ public sealed class SearchEngine : IDisposable
         // The semantic list (embedding the query, then the vector search) is made on another core while BM25 searches.
         var semanticDepth = filtered ? _options.Depth * 4 : _options.Depth;
         var semanticHits = mode != SearchMode.Keyword
-            ? Task.Run(() => _semantic!.Search(_embedder!.EmbedQuery(q, ct), semanticDepth, null), ct)
+            ? Task.Run(() => semanticIndex!.Search(_embedder!.EmbedQuery(q, ct), semanticDepth, null), ct)
             : null;
         if (mode != SearchMode.Semantic)
         {
@@ -383,9 +394,10 @@ public sealed class SearchEngine : IDisposable
     public async Task<IReadOnlyList<SearchHit>> SimilarAsync(string id, int limit, CancellationToken ct)
     {
         List<(string Id, float Score)> near;
-        if (SemanticReady && _semantic!.VectorOf(id) is { } vector)
+        var semanticIndex = SemanticReady ? _semantic : null;
+        if (semanticIndex?.VectorOf(id) is { } vector)
         {
-            near = _semantic.Search(vector, limit + 1, other => other != id).Take(limit).ToList();
+            near = semanticIndex.Search(vector, limit + 1, other => other != id).Take(limit).ToList();
         }
         else if (await _store.GetPaperAsync(id, ct) is { } paper)
         {

@@ -71,4 +71,41 @@ public sealed class SnapshotTests
         var birds = await a.SearchAsync(new SearchRequest("where seabirds stop on their yearly flight between the poles", SearchMode.Semantic), CancellationToken.None);
         Assert.Equal(id, birds.Hits[0].Paper.Id);
     }
+
+    [Fact]
+    public async Task Searches_go_on_while_a_new_graph_is_swapped_in()
+    {
+        await using var db = await TestStore.CreateAsync("sqlite");
+        using var files = new TestData.TempDir();
+        await Importing.ImportAsync(db.Store, TestData.Listing("2025-03-20"));
+        using var engine = new SearchEngine(db.Store, new SearchOptions { ExactBelow = 50 }, db.DataDirectory, NullLogger<SearchEngine>.Instance);
+        await engine.CatchUpAsync(null, CancellationToken.None);
+        await engine.SaveSnapshotAsync(CancellationToken.None);
+        var id = (await engine.SearchAsync(new SearchRequest("language models", SearchMode.Keyword), CancellationToken.None)).Hits[0].Paper.Id;
+
+        using var stop = new CancellationTokenSource();
+        var searches = 0;
+        var searching = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var r = await engine.SearchAsync(new SearchRequest("graph neural networks for molecules"), CancellationToken.None);
+                Assert.Equal(SearchMode.Hybrid, r.Mode);
+                Assert.NotEmpty(r.Hits);
+                searches++;
+            }
+        });
+        // Each round: a paper's text changes, its new vector waits beside the graph, and a new graph replaces the old
+        // one while searches run on it.
+        for (var round = 1; round <= 3; round++)
+        {
+            var changed = Importing.Write(files, $"2025-03-2{round}.jsonl", Importing.ListingLine(id, $"Revised title number {round}"));
+            await Importing.ImportAsync(db.Store, changed);
+            Assert.Equal(1, (await engine.CatchUpAsync(null, CancellationToken.None)).Embedded);
+            await engine.SaveSnapshotAsync(CancellationToken.None);
+        }
+        await stop.CancelAsync();
+        await searching; // no search failed
+        Assert.True(searches > 0);
+    }
 }
