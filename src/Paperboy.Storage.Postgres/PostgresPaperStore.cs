@@ -349,7 +349,7 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
         cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
+            yield return PaperRows.ReadEmbedding(r);
     }
 
     public async Task<IReadOnlyList<StoredEmbedding>> ReadEmbeddingsAsync(string model, IReadOnlyList<string> ids, CancellationToken ct = default)
@@ -366,7 +366,7 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
         cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            result.Add(new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2))));
+            result.Add(PaperRows.ReadEmbedding(r));
         return result;
     }
 

@@ -360,7 +360,7 @@ public sealed class SqlitePaperStore : IPaperStore
         cmd.Parameters.AddWithValue("@model", model);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            yield return new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
+            yield return PaperRows.ReadEmbedding(r);
     }
 
     public async Task<IReadOnlyList<StoredEmbedding>> ReadEmbeddingsAsync(string model, IReadOnlyList<string> ids, CancellationToken ct = default)
@@ -378,7 +378,7 @@ public sealed class SqlitePaperStore : IPaperStore
         cmd.Parameters.AddWithValue("@model", model);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            result.Add(new StoredEmbedding(r.GetString(0), PaperRows.NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2))));
+            result.Add(PaperRows.ReadEmbedding(r));
         return result;
     }
 

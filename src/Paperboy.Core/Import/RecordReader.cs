@@ -201,7 +201,7 @@ public static class RecordReader
         DateOnly? updated = null;
         if (!string.IsNullOrEmpty(r.UpdateDate))
         {
-            updated = DateOnly.TryParseExact(r.UpdateDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var u)
+            updated = Days.TryParse(r.UpdateDate, out var u)
                 ? u
                 : throw new RecordException($"update_date '{TextNormalizer.Clip(r.UpdateDate)}' is not a date (yyyy-MM-dd)");
         }

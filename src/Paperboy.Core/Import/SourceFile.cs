@@ -59,7 +59,7 @@ public sealed class SourceFile : IDisposable
     public static DateOnly? DayFromName(string path)
     {
         var name = System.IO.Path.GetFileName(path);
-        return name.Length >= 10 && DateOnly.TryParseExact(name[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+        return name.Length >= 10 && Papers.Days.TryParse(name[..10], out var d)
             ? d
             : null;
     }

@@ -41,7 +41,7 @@ public sealed record ListingPeriod(DateOnly From, DateOnly To, string Kind)
                     error = $"'{TextNormalizer.Clip(text, 30)}' is not a date: use yyyy-MM-dd, like 2025-03-20";
                     return false;
                 }
-                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", ci, System.Globalization.DateTimeStyles.None, out var d))
+                if (!Days.TryParse(text, out var d))
                 {
                     error = $"'{text}' is not a day of the calendar";
                     return false;

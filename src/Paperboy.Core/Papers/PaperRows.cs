@@ -100,6 +100,10 @@ public static class PaperRows
 
     public static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
+    /// <summary>An embedding row selected as <c>paper_id, text_hash, vector</c>, on either provider.</summary>
+    public static Search.StoredEmbedding ReadEmbedding(DbDataReader r) =>
+        new(r.GetString(0), NullableString(r, 1), Search.VectorBytes.FromBytes((byte[])r.GetValue(2)));
+
     /// <summary>SQLite keeps dates as ISO text, PostgreSQL as <c>date</c>: accept both.</summary>
     public static DateOnly? ReadDate(DbDataReader r, int i)
     {

@@ -66,4 +66,20 @@ public sealed class SearchOptions
 
 public enum SearchMode { Hybrid, Keyword, Semantic }
 
+public static class SearchModes
+{
+    /// <summary>hybrid (also when empty or missing), keyword or semantic, as the page and the API take it.</summary>
+    public static bool TryParse(string? text, out SearchMode mode)
+    {
+        (var known, mode) = text switch
+        {
+            null or "" or "hybrid" => (true, SearchMode.Hybrid),
+            "keyword" => (true, SearchMode.Keyword),
+            "semantic" => (true, SearchMode.Semantic),
+            _ => (false, SearchMode.Hybrid),
+        };
+        return known;
+    }
+}
+
 public enum SearchSort { Relevance, Date }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paperboy.Core.Papers;
 using System.Globalization;
 using Paperboy.Core.Import;
 using Spectre.Console;
@@ -26,7 +27,7 @@ internal static class ImportCommand
             DateOnly? listingDay = null;
             if (parse.GetValue(day) is { } d)
             {
-                listingDay = DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
+                listingDay = Days.TryParse(d, out var parsed)
                     ? parsed
                     : throw new ArgumentException($"--day '{d}' is not a date (yyyy-MM-dd)");
             }

@@ -20,10 +20,14 @@ internal static class IndexCommand
             await CliHost.WithProgressAsync("Indexing", async p =>
             {
                 if (parse.GetValue(rebuild))
-                    result = await engine.RebuildAsync(p.Report, ct);
+                {
+                    result = await engine.RebuildAsync(p.Report, ct); // saves the new snapshot itself
+                }
                 else
+                {
                     result = await engine.CatchUpAsync(p.Report, ct);
-                await engine.SaveSnapshotAsync(ct);
+                    await engine.SaveSnapshotAsync(ct);
+                }
                 return 0;
             });
             Console.WriteLine($"Indexed {result.Indexed:N0} and embedded {result.Embedded:N0} papers in {sw.Elapsed.TotalSeconds:N1} s; " +

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paperboy.Core.Papers;
 using System.Diagnostics;
 using System.Globalization;
 using Paperboy.Core.Ingest;
@@ -80,7 +81,7 @@ internal static class IngestCommand
     {
         if (text is null)
             return null;
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+        return Days.TryParse(text, out var d)
             ? d
             : throw new ArgumentException($"{option} '{text}' is not a date (yyyy-MM-dd)");
     }

@@ -58,7 +58,7 @@ public static class OaiPmhParser
         var idText = identifier.StartsWith("oai:arXiv.org:", StringComparison.Ordinal) ? identifier["oai:arXiv.org:".Length..] : identifier;
         if (!ArxivId.TryParse(idText, out var id, out _))
             throw new ArxivFormatException($"{where}: identifier '{identifier}' is not an arXiv id");
-        if (!DateOnly.TryParseExact(header.Element(Oai + "datestamp")?.Value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var datestamp))
+        if (!Days.TryParse(header.Element(Oai + "datestamp")?.Value.Trim(), out var datestamp))
             throw new ArxivFormatException($"{where}: datestamp missing or not yyyy-MM-dd");
         if ((string?)header.Attribute("status") == "deleted")
             return new OaiRecord(id, datestamp, true, null);
@@ -144,7 +144,7 @@ public static class OaiPmhParser
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static DateOnly? Day(string? s) =>
-        DateOnly.TryParseExact(s?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        Days.TryParse(s?.Trim(), out var d) ? d : null;
 }
 
 public static class Withdrawal

@@ -40,13 +40,13 @@ public static class MiniLmModelFiles
             Directory.CreateDirectory(directory);
             var modelPath = Path.Combine(directory, ModelFileName);
             var vocabPath = Path.Combine(directory, VocabFileName);
-            EnsureFile(model, modelPath);
             EnsureFile(vocab, vocabPath);
             if (EmbeddingPrecisions.Resolve(precision) == EmbeddingPrecision.Int8)
             {
                 var int8Path = Path.Combine(directory, Int8ModelFileName);
-                return (int8Path, vocabPath, EnsureInt8(modelPath, model.Sha256, int8Path));
+                return (int8Path, vocabPath, EnsureInt8(model, modelPath, int8Path));
             }
+            EnsureFile(model, modelPath);
             return (modelPath, vocabPath, model.Sha256);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or InvalidProtocolBufferException)
@@ -101,16 +101,18 @@ public static class MiniLmModelFiles
 
     /// <summary>
     /// The int8 model is derived from the float one; a sidecar file records which source it came from and its own
-    /// hash, so a stale, truncated or edited copy is made again (a second or two) and a good one is reused.
+    /// hash, so a stale, truncated or edited copy is made again (a second or two) and a good one is reused without
+    /// reading the float model at all.
     /// </summary>
-    private static string EnsureInt8(string sourcePath, string sourceSha256, string path)
+    private static string EnsureInt8(ResourceFile source, string sourcePath, string path)
     {
         var sidecar = path + ".sha256";
         if (File.Exists(path) && File.Exists(sidecar)
             && File.ReadAllText(sidecar).Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var from, var own]
-            && from == sourceSha256 && HashFile(path) == own)
+            && from == source.Sha256 && HashFile(path) == own)
             return own;
 
+        EnsureFile(source, sourcePath);
         var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
@@ -118,7 +120,7 @@ public static class MiniLmModelFiles
             var sha256 = HashFile(temp);
             File.Move(temp, path, overwrite: true);
             // Written after the model: a crash between the two leaves no sidecar, and the model is made again.
-            File.WriteAllText(sidecar + ".tmp", sourceSha256 + " " + sha256);
+            File.WriteAllText(sidecar + ".tmp", source.Sha256 + " " + sha256);
             File.Move(sidecar + ".tmp", sidecar, overwrite: true);
             return sha256;
         }

@@ -40,17 +40,11 @@ public static class SearchApi
         var page = 0;
         if (p is not null && (!int.TryParse(p, CultureInfo.InvariantCulture, out page) || page < 0 || page > 50))
             return Bad("p: must be a page number from 0 to 50");
-        SearchMode searchMode;
-        switch (mode)
-        {
-            case null or "" or "hybrid": searchMode = SearchMode.Hybrid; break;
-            case "keyword": searchMode = SearchMode.Keyword; break;
-            case "semantic": searchMode = SearchMode.Semantic; break;
-            default: return Bad("mode: must be hybrid, keyword or semantic");
-        }
+        if (!SearchModes.TryParse(mode, out var searchMode))
+            return Bad("mode: must be hybrid, keyword or semantic");
         if (category is not null && !Categories.IsValid(category))
             return Bad($"category: '{TextNormalizer.Clip(category)}' is not an arXiv category like cs.CL");
-        if (!TryDay(from, out var fromDay) || !TryDay(to, out var toDay))
+        if (!Days.TryParseOptional(from, out var fromDay) || !Days.TryParseOptional(to, out var toDay))
             return Bad("from, to: dates are yyyy-MM-dd");
         if (sort is not (null or "relevance" or "date"))
             return Bad("sort: must be relevance or date");
@@ -79,17 +73,6 @@ public static class SearchApi
         var paper = ApiPaper.From(h.Paper, null);
         return new ApiSearchHit(paper, h.Paper.Title, h.Paper.Abstract, paper.PublishedAt, Math.Round(h.Score, 6),
             explain ? h.Explain.Select(e => new ApiExplain(e.List, e.Rank, e.Score, Math.Round(e.Share, 6))).ToList() : null);
-    }
-
-    private static bool TryDay(string? text, out DateOnly? day)
-    {
-        day = null;
-        if (string.IsNullOrEmpty(text))
-            return true;
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            return false;
-        day = d;
-        return true;
     }
 
     private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(statusCode: 400, title: "Bad request", detail: detail);

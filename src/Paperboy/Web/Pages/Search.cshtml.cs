@@ -58,35 +58,26 @@ public sealed class SearchModel(SearchEngine engine) : PageModel
     {
         request = null!;
         problem = "";
-        Mode = ModeText switch { null or "" or "hybrid" => SearchMode.Hybrid, "keyword" => SearchMode.Keyword, "semantic" => SearchMode.Semantic, _ => (SearchMode)(-1) };
-        if ((int)Mode < 0)
+        if (!SearchModes.TryParse(ModeText, out var mode))
         {
             problem = "mode must be hybrid, keyword or semantic";
             return false;
         }
+        Mode = mode;
         if (Category is not null && !Categories.IsValid(Category))
         {
             problem = $"'{Category}' is not an arXiv category like cs.CL";
             return false;
         }
-        DateOnly? from = null, to = null;
-        if (FromText is { Length: > 0 })
+        if (!Days.TryParseOptional(FromText, out var from))
         {
-            if (!DateOnly.TryParseExact(FromText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var f))
-            {
-                problem = $"from: '{FromText}' is not a date (yyyy-MM-dd)";
-                return false;
-            }
-            from = f;
+            problem = $"from: '{FromText}' is not a date (yyyy-MM-dd)";
+            return false;
         }
-        if (ToText is { Length: > 0 })
+        if (!Days.TryParseOptional(ToText, out var to))
         {
-            if (!DateOnly.TryParseExact(ToText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
-            {
-                problem = $"to: '{ToText}' is not a date (yyyy-MM-dd)";
-                return false;
-            }
-            to = t;
+            problem = $"to: '{ToText}' is not a date (yyyy-MM-dd)";
+            return false;
         }
         if (PageNumber is < 1 or > 50)
         {
