@@ -136,6 +136,8 @@ public abstract class SearchTests(SearchFixture fixture) : IDisposable
         var (status, page) = await GetAsync("/search?q=" + Uri.EscapeDataString(word));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("<mark>", page, StringComparison.Ordinal);
+        // A highlighted word sits in the text as it was: no space added before or after the mark.
+        Assert.DoesNotMatch(@"</mark>\r?\n|\n\s*<mark>", page);
         Assert.Contains("name=\"q\"", page, StringComparison.Ordinal);
 
         using var direct = await Http.GetAsync(new Uri("/search?q=arXiv:" + id + "v2", UriKind.Relative));
