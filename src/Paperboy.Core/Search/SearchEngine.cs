@@ -78,15 +78,21 @@ public sealed class SearchEngine : IDisposable
             _embedder = embedder;
             _embedderTried = true;
         }
-        SemanticStatus = options.Semantic ? "semantic search is starting" : "semantic search is switched off (Search:Semantic=false)";
+        SemanticStatus = options.Semantic ? "it is starting up" : "it is switched off: Search:Semantic=false";
     }
 
     public FullTextIndex FullText => _fullText.Value;
 
-    /// <summary>Null when semantic search works; otherwise why it does not.</summary>
+    /// <summary>Null when semantic search works; otherwise why it does not ("it is starting up", "the model could not load: …").</summary>
     public string? SemanticStatus { get; private set; }
 
     public bool SemanticReady => _semantic is not null && _embedder is not null && SemanticStatus is null;
+
+    /// <summary>
+    /// While a backlog is being embedded, semantic search sees only part of the papers: how many have a vector here,
+    /// of how many in the keyword index. Null when semantic search is off.
+    /// </summary>
+    public (int Embedded, int Papers)? SemanticCoverage => SemanticReady && _semantic is { } s ? (s.Count, FullText.Count) : null;
 
     public ITextEmbedder? Embedder => EnsureEmbedder();
 
@@ -109,7 +115,7 @@ public sealed class SearchEngine : IDisposable
             }
             catch (EmbedderUnavailableException ex)
             {
-                SemanticStatus = "semantic search is off: " + ex.Message;
+                SemanticStatus = "the model could not load: " + ex.Message;
                 _log.LogWarning("The embedding model could not load; keyword search only: {Message}", ex.Message);
             }
             _embedderTried = true;

@@ -31,7 +31,7 @@ internal static class IndexCommand
                 return 0;
             });
             Console.WriteLine($"Indexed {result.Indexed:N0} and embedded {result.Embedded:N0} papers in {sw.Elapsed.TotalSeconds:N1} s; " +
-                $"{engine.FullText.Count:N0} papers in the keyword index" + (engine.SemanticStatus is { } off ? $"; {off}" : ""));
+                $"{engine.FullText.Count:N0} papers in the keyword index" + (engine.SemanticStatus is { } off ? $"; semantic search is off ({off})" : ""));
             return 0;
         }));
         return cmd;

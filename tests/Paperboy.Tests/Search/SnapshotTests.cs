@@ -21,7 +21,12 @@ public sealed class SnapshotTests
         string id;
         using (var engine = new SearchEngine(db.Store, options, db.DataDirectory, NullLogger<SearchEngine>.Instance))
         {
+            Assert.Null(engine.SemanticCoverage);
+            // A backlog embedded in slices, as serve does: semantic search says how much of it it sees so far.
+            await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 64);
+            Assert.Equal((64, 211), engine.SemanticCoverage);
             await engine.CatchUpAsync(null, CancellationToken.None);
+            Assert.Equal((211, 211), engine.SemanticCoverage);
             await engine.SaveSnapshotAsync(CancellationToken.None);
             var snapshot = Assert.Single(Directory.GetFiles(index, "vectors-*.usearch"));
             Assert.Contains(engine.Embedder!.ModelId.Replace('@', '-'), snapshot, StringComparison.Ordinal);

@@ -25,6 +25,8 @@ public sealed class SearchModel(SearchEngine engine) : PageModel
     public string? Problem { get; private set; }
     public SearchMode Mode { get; private set; }
     public string? SemanticStatus => engine.SemanticStatus;
+
+    public (int Embedded, int Papers)? SemanticCoverage => engine.SemanticCoverage;
     public int PageCount => Result is null ? 0 : Math.Max(1, (Result.Total + PageSize - 1) / PageSize);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
