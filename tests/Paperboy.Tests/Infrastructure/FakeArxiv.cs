@@ -180,13 +180,25 @@ public sealed partial class FakeArxiv : IAsyncDisposable
     /// <summary>The options in force (the same object that was passed in).</summary>
     public FakeArxivOptions Options => _options;
 
-    /// <summary>Every request so far, in arrival order (a snapshot).</summary>
+    /// <summary>
+    /// Every request so far, in arrival order (a snapshot). A request is logged once its response is written, which
+    /// can be just after the client has read it; so this waits (up to 10 s) until every request that has arrived is
+    /// logged, or a test that reads it straight after its client returns would miss the last one.
+    /// </summary>
     public IReadOnlyList<FakeRequest> Requests
     {
         get
         {
-            lock (_gate)
-                return [.. _log.OrderBy(r => r.Number)];
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_log.Count >= Volatile.Read(ref _requestCount) || waited.Elapsed > TimeSpan.FromSeconds(10))
+                        return [.. _log.OrderBy(r => r.Number)];
+                }
+                Thread.Sleep(5);
+            }
         }
     }
 
