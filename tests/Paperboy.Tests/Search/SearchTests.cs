@@ -208,7 +208,7 @@ public abstract class SearchTests(SearchFixture fixture) : IDisposable
         await Importing.ImportAsync(fixture.Stores[Provider].Store,
             Importing.Write(dir, "2025-03-21.jsonl", Importing.ListingLine(Provider == "sqlite" ? "2503.99991" : "2503.99992", $"The {marker} conjecture for sparse attention")));
         JsonElement hits = default;
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 100; i++)
         {
             hits = await ApiAsync($"/api/papers/search?q={marker}&mode=keyword");
             if (hits.GetArrayLength() > 0)

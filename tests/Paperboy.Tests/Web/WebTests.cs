@@ -234,7 +234,7 @@ public abstract class WebTests : IAsyncLifetime
         using var dir = new TestData.TempDir();
         await ImportAsync(Importing.Write(dir, "2025-03-20.jsonl", Importing.ListingLine("2503.99999", "A new robot paper", categories: ["cs.RO"])));
         string after = "";
-        for (var i = 0; i < 40 && !after.Contains("9 papers", StringComparison.Ordinal); i++)
+        for (var i = 0; i < 100 && !after.Contains("9 papers", StringComparison.Ordinal); i++)
         {
             await Task.Delay(100);
             (_, after) = await GetAsync("/papers/date/2025-03-20?category=cs.RO");
