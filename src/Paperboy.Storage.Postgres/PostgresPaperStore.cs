@@ -159,8 +159,20 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
             """, conn);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return new StoreStatus(Provider, r.GetInt64(0), r.GetInt64(1), PaperRows.ReadDate(r, 2), PaperRows.ReadDate(r, 3),
-            r.IsDBNull(4) ? null : r.GetInt64(4), Location);
+        var (papers, days, newest, oldest, size) = (r.GetInt64(0), r.GetInt64(1), PaperRows.ReadDate(r, 2), PaperRows.ReadDate(r, 3),
+            r.IsDBNull(4) ? (long?)null : r.GetInt64(4));
+        await r.CloseAsync();
+        await using var byModel = new NpgsqlCommand("""
+            SELECT e.model, COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.text_hash IS NOT DISTINCT FROM p.text_hash GROUP BY e.model ORDER BY e.model
+            """, conn);
+        var embedded = new List<EmbeddedCount>();
+        await using (var m = await byModel.ExecuteReaderAsync(ct))
+        {
+            while (await m.ReadAsync(ct))
+                embedded.Add(new EmbeddedCount(m.GetString(0), m.GetInt64(1)));
+        }
+        return new StoreStatus(Provider, papers, days, newest, oldest, size, Location, embedded);
     }
 
     public async Task<DateOnly?> GetLatestListingDayAsync(CancellationToken ct = default)

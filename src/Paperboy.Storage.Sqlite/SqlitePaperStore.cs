@@ -109,7 +109,19 @@ public sealed class SqlitePaperStore : IPaperStore
             if (File.Exists(f))
                 size += new FileInfo(f).Length;
         }
-        return new StoreStatus(Provider, r.GetInt64(0), r.GetInt64(1), PaperRows.ReadDate(r, 2), PaperRows.ReadDate(r, 3), size, FilePath);
+        var (papers, days, newest, oldest) = (r.GetInt64(0), r.GetInt64(1), PaperRows.ReadDate(r, 2), PaperRows.ReadDate(r, 3));
+        await r.CloseAsync();
+        cmd.CommandText = """
+            SELECT e.model, COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id
+            WHERE e.text_hash IS p.text_hash GROUP BY e.model ORDER BY e.model
+            """;
+        var embedded = new List<EmbeddedCount>();
+        await using (var m = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await m.ReadAsync(ct))
+                embedded.Add(new EmbeddedCount(m.GetString(0), m.GetInt64(1)));
+        }
+        return new StoreStatus(Provider, papers, days, newest, oldest, size, FilePath, embedded);
     }
 
     public async Task<DateOnly?> GetLatestListingDayAsync(CancellationToken ct = default)

@@ -92,4 +92,8 @@ public sealed record StoreStatus(
     DateOnly? NewestListingDay,
     DateOnly? OldestListingDay,
     long? SizeBytes,
-    string Location);
+    string Location,
+    IReadOnlyList<EmbeddedCount> Embedded);
+
+/// <summary>How many papers have a vector from <paramref name="Model"/> that matches their current text.</summary>
+public sealed record EmbeddedCount(string Model, long Papers);

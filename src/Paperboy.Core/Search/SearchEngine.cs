@@ -96,6 +96,9 @@ public sealed class SearchEngine : IDisposable
 
     public ITextEmbedder? Embedder => EnsureEmbedder();
 
+    /// <summary>The loaded model's id; null until it has loaded (this never loads it).</summary>
+    public string? LoadedModel => _embedderTried ? _embedder?.ModelId : null;
+
     private string CursorPath => Path.Combine(_indexDirectory, "fulltext.cursor");
 
     private ITextEmbedder? EnsureEmbedder()

@@ -9,7 +9,7 @@ internal static class StatusCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print as JSON" };
-        var cmd = new Command("status", "Counts of papers and listing days, the newest day, the database provider and size") { json };
+        var cmd = new Command("status", "Counts of papers, listing days and embedded papers, the newest day, the database provider and size, the last ingestion") { json };
         cmd.SetAction((parse, ct) => CliStore.RunAsync(async () =>
         {
             await using var host = await CliHost.StartAsync(parse, ct);
@@ -17,6 +17,9 @@ internal static class StatusCommand
             var s = await store.GetStatusAsync(ct);
             var run = await host.Get<Core.Ingest.DailyIngestJob>().GetLastRunAsync(ct);
             var options = host.Get<Core.Ingest.Arxiv.ArxivOptions>();
+            var search = host.Get<Microsoft.Extensions.Options.IOptions<Core.Search.SearchOptions>>().Value;
+            // The model in use is the configured precision's; vectors of other models wait for a switch back.
+            var inUse = Core.Search.Embeddings.MiniLmEmbedder.ModelIdPrefix(search.EmbeddingPrecision);
             var harvest = string.IsNullOrWhiteSpace(options.Schedule.OaiSet) ? null
                 : await host.Get<Core.Ingest.Arxiv.OaiHarvester>().GetStateAsync(options.Schedule.OaiSet, "arXivRaw", ct);
             if (parse.GetValue(json))
@@ -30,6 +33,11 @@ internal static class StatusCommand
                     oldestListingDay = s.OldestListingDay,
                     sizeBytes = s.SizeBytes,
                     location = s.Location,
+                    semantic = new
+                    {
+                        enabled = search.Semantic,
+                        embedded = s.Embedded.Select(e => new { model = e.Model, papers = e.Papers, inUse = e.Model.StartsWith(inUse, StringComparison.Ordinal) }),
+                    },
                     ingestion = new
                     {
                         scheduled = options.Schedule.Enabled,
@@ -56,6 +64,12 @@ internal static class StatusCommand
             table.AddRow("Oldest listing day", s.OldestListingDay?.ToString("yyyy-MM-dd") ?? "none yet");
             table.AddRow("Database", $"{s.Provider} ({Markup.Escape(s.Location)})");
             table.AddRow("Size", s.SizeBytes is { } b ? $"{b / 1048576.0:N1} MiB" : "unknown");
+            table.AddRow("Semantic search", !search.Semantic ? "off (Search:Semantic=false)"
+                : s.Embedded.FirstOrDefault(e => e.Model.StartsWith(inUse, StringComparison.Ordinal)) is { } current
+                    ? $"{current.Papers:N0} of {s.Papers:N0} papers embedded ({Markup.Escape(current.Model)})"
+                    : $"0 of {s.Papers:N0} papers embedded with {Markup.Escape(inUse.TrimEnd('@'))} (`paperboy index` embeds them; so does `serve`, in the background)");
+            foreach (var other in s.Embedded.Where(e => !e.Model.StartsWith(inUse, StringComparison.Ordinal)))
+                table.AddRow("", $"also {other.Papers:N0} vectors from {Markup.Escape(other.Model)}, not in use (each is replaced when its paper is embedded again)");
             table.AddRow("Last ingestion", run?.LastStarted is not { } started ? "never"
                 : run.LastFinished is not { } finished || finished < started ? $"started {started:yyyy-MM-dd HH:mm} UTC, not finished (running, or interrupted)"
                 : $"{started:yyyy-MM-dd HH:mm} UTC: fetched {run.Fetched:N0}, added {run.Added:N0}, updated {run.Updated:N0}, rejected {run.Rejected:N0}");

@@ -216,6 +216,12 @@ public sealed class ImportProcessTests : IDisposable
         (code, output, _) = await RunAsync(semanticOn, "index", "--rebuild", "--data", data);
         Assert.True(code == 0, output);
         Assert.Contains($"{papers:N0} papers in the keyword index", output, StringComparison.Ordinal);
+        // status tells the admin the backlog is done.
+        (code, output, _) = await RunAsync(semanticOn, "status", "--json", "--data", data);
+        using var status = JsonDocument.Parse(output);
+        var embedded = Assert.Single(status.RootElement.GetProperty("semantic").GetProperty("embedded").EnumerateArray());
+        Assert.Equal(papers, embedded.GetProperty("papers").GetInt64());
+        Assert.True(embedded.GetProperty("inUse").GetBoolean(), output);
     }
 
     private static long SafeScalar(string dataDir, string sql)
@@ -260,6 +266,7 @@ public sealed class ImportProcessTests : IDisposable
         Assert.Equal(1, doc.RootElement.GetProperty("listingDays").GetInt64());
         Assert.Equal("2025-03-20", doc.RootElement.GetProperty("newestListingDay").GetString());
         Assert.Equal("sqlite", doc.RootElement.GetProperty("provider").GetString());
+        Assert.Equal(0, doc.RootElement.GetProperty("semantic").GetProperty("embedded").GetArrayLength());
 
         var (missing, _, err) = await RunAsync("import", _dir.File("nope"), "--data", data);
         Assert.Equal(1, missing);

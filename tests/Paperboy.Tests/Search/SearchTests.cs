@@ -75,6 +75,21 @@ public abstract class SearchTests(SearchFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Admin_status_says_what_search_covers_and_with_which_model()
+    {
+        var engine = fixture.Apps[Provider].Services.GetRequiredService<SearchEngine>();
+        var search = (await ApiAsync("/api/admin/status")).GetProperty("search");
+        Assert.Equal("on", search.GetProperty("semantic").GetString());
+        var model = search.GetProperty("model").GetString();
+        Assert.Equal(engine.Embedder!.ModelId, model);
+        Assert.True(search.GetProperty("keywordIndexed").GetInt32() >= 211, search.ToString());
+        Assert.True(search.GetProperty("vectorIndexed").GetInt32() >= 211, search.ToString());
+        var inStore = Assert.Single(search.GetProperty("embedded").EnumerateArray());
+        Assert.Equal(model, inStore.GetProperty("model").GetString());
+        Assert.True(inStore.GetProperty("papers").GetInt64() >= 211, search.ToString());
+    }
+
+    [Fact]
     public async Task An_exact_title_finds_its_paper_first_in_every_mode()
     {
         foreach (var (id, title, _) in fixture.Papers.Take(15))

@@ -251,12 +251,14 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.NotNull(first.Latest);
         Assert.Empty(await Store.GetPapersToEmbedAsync("m@1", null, 10));
         Assert.Equal(0, (await Store.DescribeEmbeddingsAsync("m@2")).Count);
+        Assert.Equal([new Core.Papers.EmbeddedCount("m@1", 2)], (await Store.GetStatusAsync()).Embedded);
 
         // New text: the old vector no longer counts until the paper is embedded again; then the count is back where
         // it was, and only the newest write tells the sets apart.
         var later = Importing.Write(_files, "2025-01-03.jsonl", Importing.ListingLine("2501.00002", "Other paper, revised"));
         await Importing.ImportAsync(Store, later);
         Assert.Equal(1, (await Store.DescribeEmbeddingsAsync("m@1")).Count);
+        Assert.Equal(1, (await Store.GetStatusAsync()).Embedded.Single(e => e.Model == "m@1").Papers);
         var again = Assert.Single(await Store.GetPapersToEmbedAsync("m@1", null, 10));
         Assert.Equal("2501.00002", again.Id);
         await Task.Delay(10);
@@ -272,6 +274,10 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(("2501.00002", again.TextHash), (byId.Id, byId.TextHash));
         Assert.Equal([0f, 1f], byId.Vector);
         Assert.Empty(await Store.ReadEmbeddingsAsync("m@2", ["2501.00002"]));
+
+        // A paper holds one vector: embedding it with another model (a model switch under way) moves it over.
+        await Store.SaveEmbeddingsAsync("m@2", [new Core.Search.StoredEmbedding(work[0].Id, work[0].TextHash, [1f, 1f])]);
+        Assert.Equal([new Core.Papers.EmbeddedCount("m@1", 1), new Core.Papers.EmbeddedCount("m@2", 1)], (await Store.GetStatusAsync()).Embedded);
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public sealed class ArxivRateLimiter(TimeSpan interval, TimeProvider clock) : ID
         await _gate.WaitAsync(ct);
         try
         {
-            var wait = _notBefore - clock.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-                await Task.Delay(wait, clock, ct);
+            // A timer may fire a millisecond early (it counts whole milliseconds): wait again until the clock agrees.
+            for (var wait = _notBefore - clock.GetUtcNow(); wait > TimeSpan.Zero; wait = _notBefore - clock.GetUtcNow())
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), clock, ct);
             _notBefore = clock.GetUtcNow() + interval;
             return new Turn(this);
         }

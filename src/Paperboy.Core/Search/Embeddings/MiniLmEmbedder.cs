@@ -48,9 +48,15 @@ public sealed class MiniLmEmbedder : ITextEmbedder
     /// <param name="precision">Float32: the packaged model as is; Int8: its weights quantised (see <see cref="Int8Quantizer"/>).</param>
     public MiniLmEmbedder(string modelDirectory, int? intraOpThreads, int batchSize, EmbeddingPrecision precision = EmbeddingPrecision.Float32)
         : this(MiniLmModelFiles.Ensure(modelDirectory, EmbeddingPrecisions.Resolve(precision)), intraOpThreads, batchSize,
-            EmbeddingPrecisions.Resolve(precision) == EmbeddingPrecision.Int8 ? "-int8" : "")
+            Variant(precision))
     {
     }
+
+    /// <summary>What every <see cref="ModelId"/> of this precision starts with (the rest is the model file's hash).</summary>
+    public static string ModelIdPrefix(EmbeddingPrecision precision) => ModelName + Variant(precision) + "@";
+
+    private static string Variant(EmbeddingPrecision precision) =>
+        EmbeddingPrecisions.Resolve(precision) == EmbeddingPrecision.Int8 ? "-int8" : "";
 
     private MiniLmEmbedder((string ModelPath, string VocabPath, string ModelSha256) files, int? intraOpThreads, int batchSize, string variant = "")
     {

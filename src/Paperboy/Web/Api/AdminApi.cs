@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Paperboy.Core.Ingest;
 using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
 using Paperboy.Hosting;
 
 namespace Paperboy.Web.Api;
@@ -13,7 +14,7 @@ public static class AdminApi
     {
         var admin = app.MapGroup("/api/admin").WithTags("admin").AddEndpointFilter(async (ctx, next) =>
             IsAdmin(ctx.HttpContext) ? await next(ctx) : Results.Problem(statusCode: 403, title: "Forbidden", detail: "Admin endpoints answer only on loopback or with the admin token"));
-        admin.MapGet("/status", async (IPaperStore store, DailyIngestJob job, OaiHarvester harvester, ArxivOptions arxiv, CancellationToken ct) =>
+        admin.MapGet("/status", async (IPaperStore store, DailyIngestJob job, OaiHarvester harvester, ArxivOptions arxiv, SearchEngine search, CancellationToken ct) =>
         {
             var status = await store.GetStatusAsync(ct);
             var run = await job.GetLastRunAsync(ct);
@@ -37,8 +38,17 @@ public static class AdminApi
                     lastError = run?.LastError,
                     oai = harvest,
                 },
+                search = new
+                {
+                    keywordIndexed = search.FullText.Count,
+                    semantic = search.SemanticStatus is { } off ? "off: " + off : "on",
+                    model = search.LoadedModel,
+                    vectorIndexed = search.SemanticCoverage?.Embedded,
+                    // In the database, per model: papers whose vector matches their current text.
+                    embedded = status.Embedded.Select(e => new { e.Model, e.Papers }),
+                },
             });
-        }).WithSummary("Database and ingestion status (loopback or admin token only)");
+        }).WithSummary("Database, ingestion and search status (loopback or admin token only)");
     }
 
     private static bool IsAdmin(HttpContext http)
