@@ -20,12 +20,15 @@ public sealed record SearchRequest(
 
 public sealed record SearchHit(PaperRecord Paper, double Score, IReadOnlyList<ListContribution> Explain);
 
+/// <param name="Total">How many hits can be paged through: the fused list, at most the lists' depth each.</param>
+/// <param name="WordMatches">How many papers (filters applied) contain the words; null when no keyword list ran.</param>
 public sealed record SearchResponse(
     IReadOnlyList<SearchHit> Hits,
     int Total,
     SearchMode Mode,
     bool DirectHit,
-    string? Notice);
+    string? Notice,
+    int? WordMatches = null);
 
 /// <summary>The bad query, said plainly (shown to the user as a 400).</summary>
 public sealed class SearchQueryException(string message) : Exception(message);
@@ -347,6 +350,7 @@ public sealed class SearchEngine : IDisposable
         }
         var filtered = request.Category is not null || request.From is not null || request.To is not null;
         var lists = new Dictionary<string, IReadOnlyList<(string Id, float Score)>>();
+        int? wordMatches = null;
         // The semantic list (embedding the query, then the vector search) is made on another core while BM25 searches.
         var semanticDepth = filtered ? _options.Depth * 4 : _options.Depth;
         var semanticHits = mode != SearchMode.Keyword
@@ -355,7 +359,9 @@ public sealed class SearchEngine : IDisposable
         if (mode != SearchMode.Semantic)
         {
             var filter = filtered ? new FullTextFilter(request.Category is null ? null : [request.Category], request.From, request.To) : null;
-            lists["keyword"] = FullText.Search(q, _options.Depth, filter).Hits.Select(h => (h.Id, h.Score)).ToList();
+            var keyword = FullText.Search(q, _options.Depth, filter);
+            lists["keyword"] = keyword.Hits.Select(h => (h.Id, h.Score)).ToList();
+            wordMatches = keyword.TotalHits;
         }
         Dictionary<string, PaperRecord>? papers = null;
         if (mode != SearchMode.Keyword)
@@ -396,7 +402,7 @@ public sealed class SearchEngine : IDisposable
             .Where(x => x.p is not null)
             .Select(x => new SearchHit(x.p!, x.h.Score, x.h.Explain))
             .ToList();
-        return new SearchResponse(hits, ordered.Count, mode, directHit, notice);
+        return new SearchResponse(hits, ordered.Count, mode, directHit, notice, wordMatches);
     }
 
     /// <summary>The papers nearest in meaning (or, without the model, sharing the most words with its title).</summary>

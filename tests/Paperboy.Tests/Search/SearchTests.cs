@@ -165,6 +165,23 @@ public abstract class SearchTests(SearchFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task The_search_page_says_what_its_count_means()
+    {
+        var engine = fixture.Apps[Provider].Services.GetRequiredService<SearchEngine>();
+        var matches = engine.FullText.Search("learning", 1000, null).TotalHits;
+        Assert.InRange(matches, 2, 199);
+        var (_, keyword) = await GetAsync("/search?q=learning&mode=keyword");
+        Assert.Contains($">{matches} papers match</span>", keyword, StringComparison.Ordinal);
+        // Every paper is somewhat close in meaning: the other modes say "the best N", with the word count beside it.
+        var (_, hybrid) = await GetAsync("/search?q=learning");
+        Assert.Matches($@">The best \d+ by words and meaning; {matches} papers match the words</span>", hybrid);
+        var (_, semantic) = await GetAsync("/search?q=learning&mode=semantic");
+        Assert.Contains(">The 200 papers closest in meaning</span>", semantic, StringComparison.Ordinal);
+        var (_, none) = await GetAsync("/search?q=zzqxqzz&mode=keyword");
+        Assert.Contains(">No results</span>", none, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_paper_page_lists_its_ten_most_similar_papers()
     {
         var (id, _, _) = fixture.Papers[7];

@@ -29,6 +29,25 @@ public sealed class SearchModel(SearchEngine engine) : PageModel
     public (int Embedded, int Papers)? SemanticCoverage => engine.SemanticCoverage;
     public int PageCount => Result is null ? 0 : Math.Max(1, (Result.Total + PageSize - 1) / PageSize);
 
+    /// <summary>
+    /// What the count means: keyword search can say how many papers contain the words, but every paper is somewhat
+    /// close in meaning, so semantic and hybrid lists are "the best N", not "N matches".
+    /// </summary>
+    public string Summary(SearchResponse r)
+    {
+        var total = r.Total.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        return r switch
+        {
+            { Total: 0 } => "No results",
+            { DirectHit: true, Total: 1 } => "1 result",
+            { Mode: SearchMode.Keyword, WordMatches: { } n } when n > r.Total => $"{Display.Count(n, "paper matches", "papers match")}; the best {total} are listed",
+            { Mode: SearchMode.Keyword } => Display.Count(r.Total, "paper matches", "papers match"),
+            { Mode: SearchMode.Semantic } => $"The {total} papers closest in meaning",
+            { WordMatches: { } words } => $"The best {total} by words and meaning; {Display.Count(words, "paper matches", "papers match")} the words",
+            _ => $"The best {total} by words and meaning",
+        };
+    }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         ViewData["Title"] = string.IsNullOrWhiteSpace(Query) ? "Search" : "Search: " + Query;
