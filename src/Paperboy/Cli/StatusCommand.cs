@@ -18,7 +18,7 @@ internal static class StatusCommand
             var run = await host.Get<Core.Ingest.DailyIngestJob>().GetLastRunAsync(ct);
             var options = host.Get<Core.Ingest.Arxiv.ArxivOptions>();
             var search = host.Get<Microsoft.Extensions.Options.IOptions<Core.Search.SearchOptions>>().Value;
-            // The model in use is the configured precision's; vectors of other models wait for a switch back.
+            // The model in use is the configured precision's; a vector from another model is replaced when its paper is embedded again.
             var inUse = Core.Search.Embeddings.MiniLmEmbedder.ModelIdPrefix(search.EmbeddingPrecision);
             var harvest = string.IsNullOrWhiteSpace(options.Schedule.OaiSet) ? null
                 : await host.Get<Core.Ingest.Arxiv.OaiHarvester>().GetStateAsync(options.Schedule.OaiSet, "arXivRaw", ct);

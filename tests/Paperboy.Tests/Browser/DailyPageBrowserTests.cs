@@ -17,6 +17,8 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
         "--disable-component-update", "--disable-sync", "--no-first-run",
     ];
 
+    private static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
+
     private readonly TestData.TempDir _dir = new();
     private Microsoft.AspNetCore.Builder.WebApplication _app = null!;
     private string _baseUrl = "";
@@ -59,7 +61,9 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
 
         await page.Locator(".days a[rel=next]").ClickAsync();
-        await page.WaitForURLAsync("**/papers/date/2025-03-20");
+        // Wait for the navigation to commit, not for "load": that wait timed out once in ~30 runs on a busy machine
+        // though the page had arrived. The assertions below wait for what they need.
+        await page.WaitForURLAsync("**/papers/date/2025-03-20", Committed);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Papers of Thursday, 20 March 2025");
         await Assertions.Expect(page.Locator(".summary .total")).ToHaveTextAsync("211 papers");
         await Assertions.Expect(page.Locator("article.paper")).ToHaveCountAsync(50);
@@ -69,7 +73,7 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
         var title = await first.InnerTextAsync();
         var abstractStart = await page.Locator("article.paper .abstract").First.InnerTextAsync();
         await first.ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/papers/\d{4}\.\d{4,5}$"));
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/papers/\d{4}\.\d{4,5}$"), Committed);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(title);
         var fullAbstract = await page.Locator(".abstract.full").InnerTextAsync();
         Assert.StartsWith(abstractStart.TrimEnd('…', ' ').Split(' ')[0], fullAbstract, StringComparison.Ordinal);
