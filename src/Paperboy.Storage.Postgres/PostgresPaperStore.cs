@@ -166,12 +166,7 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
             SELECT e.model, COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id
             WHERE e.text_hash IS NOT DISTINCT FROM p.text_hash GROUP BY e.model ORDER BY e.model
             """, conn);
-        var embedded = new List<EmbeddedCount>();
-        await using (var m = await byModel.ExecuteReaderAsync(ct))
-        {
-            while (await m.ReadAsync(ct))
-                embedded.Add(new EmbeddedCount(m.GetString(0), m.GetInt64(1)));
-        }
+        var embedded = await PaperRows.ReadAllAsync(byModel, PaperRows.ReadEmbeddedCount, ct);
         return new StoreStatus(Provider, papers, days, newest, oldest, size, Location, embedded);
     }
 
@@ -366,9 +361,8 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
 
     public async Task<IReadOnlyList<StoredEmbedding>> ReadEmbeddingsAsync(string model, IReadOnlyList<string> ids, CancellationToken ct = default)
     {
-        var result = new List<StoredEmbedding>(ids.Count);
         if (ids.Count == 0)
-            return result;
+            return [];
         await using var conn = await OpenAsync(ct);
         await using var cmd = new NpgsqlCommand("""
             SELECT e.paper_id, e.text_hash, e.vector FROM embeddings e JOIN papers p ON p.id = e.paper_id
@@ -376,10 +370,7 @@ public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposa
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            result.Add(PaperRows.ReadEmbedding(r));
-        return result;
+        return await PaperRows.ReadAllAsync(cmd, PaperRows.ReadEmbedding, ct);
     }
 
     public async Task<EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default)

@@ -115,12 +115,7 @@ public sealed class SqlitePaperStore : IPaperStore
             SELECT e.model, COUNT(*) FROM embeddings e JOIN papers p ON p.id = e.paper_id
             WHERE e.text_hash IS p.text_hash GROUP BY e.model ORDER BY e.model
             """;
-        var embedded = new List<EmbeddedCount>();
-        await using (var m = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await m.ReadAsync(ct))
-                embedded.Add(new EmbeddedCount(m.GetString(0), m.GetInt64(1)));
-        }
+        var embedded = await PaperRows.ReadAllAsync(cmd, PaperRows.ReadEmbeddedCount, ct);
         return new StoreStatus(Provider, papers, days, newest, oldest, size, FilePath, embedded);
     }
 
@@ -377,9 +372,8 @@ public sealed class SqlitePaperStore : IPaperStore
 
     public async Task<IReadOnlyList<StoredEmbedding>> ReadEmbeddingsAsync(string model, IReadOnlyList<string> ids, CancellationToken ct = default)
     {
-        var result = new List<StoredEmbedding>(ids.Count);
         if (ids.Count == 0)
-            return result;
+            return [];
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = """
@@ -388,10 +382,7 @@ public sealed class SqlitePaperStore : IPaperStore
             """;
         cmd.Parameters.AddWithValue("@ids", PaperRows.JsonList(ids));
         cmd.Parameters.AddWithValue("@model", model);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            result.Add(PaperRows.ReadEmbedding(r));
-        return result;
+        return await PaperRows.ReadAllAsync(cmd, PaperRows.ReadEmbedding, ct);
     }
 
     public async Task<EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default)

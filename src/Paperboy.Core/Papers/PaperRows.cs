@@ -104,6 +104,19 @@ public static class PaperRows
     public static Search.StoredEmbedding ReadEmbedding(DbDataReader r) =>
         new(r.GetString(0), NullableString(r, 1), Search.VectorBytes.FromBytes((byte[])r.GetValue(2)));
 
+    /// <summary>Runs the query and reads every row with <paramref name="read"/> (the SQL stays with its provider).</summary>
+    public static async Task<List<T>> ReadAllAsync<T>(DbCommand cmd, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(read(r));
+        return rows;
+    }
+
+    /// <summary>A row selected as <c>model, count</c>.</summary>
+    public static EmbeddedCount ReadEmbeddedCount(DbDataReader r) => new(r.GetString(0), r.GetInt64(1));
+
     /// <summary>SQLite keeps dates as ISO text, PostgreSQL as <c>date</c>: accept both.</summary>
     public static DateOnly? ReadDate(DbDataReader r, int i)
     {

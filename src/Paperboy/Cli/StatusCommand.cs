@@ -20,6 +20,7 @@ internal static class StatusCommand
             var search = host.Get<Microsoft.Extensions.Options.IOptions<Core.Search.SearchOptions>>().Value;
             // The model in use is the configured precision's; a vector from another model is replaced when its paper is embedded again.
             var inUse = Core.Search.Embeddings.MiniLmEmbedder.ModelIdPrefix(search.EmbeddingPrecision);
+            bool InUse(Core.Papers.EmbeddedCount e) => e.Model.StartsWith(inUse, StringComparison.Ordinal);
             var harvest = string.IsNullOrWhiteSpace(options.Schedule.OaiSet) ? null
                 : await host.Get<Core.Ingest.Arxiv.OaiHarvester>().GetStateAsync(options.Schedule.OaiSet, "arXivRaw", ct);
             if (parse.GetValue(json))
@@ -36,7 +37,7 @@ internal static class StatusCommand
                     semantic = new
                     {
                         enabled = search.Semantic,
-                        embedded = s.Embedded.Select(e => new { model = e.Model, papers = e.Papers, inUse = e.Model.StartsWith(inUse, StringComparison.Ordinal) }),
+                        embedded = s.Embedded.Select(e => new { model = e.Model, papers = e.Papers, inUse = InUse(e) }),
                     },
                     ingestion = new
                     {
@@ -65,10 +66,10 @@ internal static class StatusCommand
             table.AddRow("Database", $"{s.Provider} ({Markup.Escape(s.Location)})");
             table.AddRow("Size", s.SizeBytes is { } b ? $"{b / 1048576.0:N1} MiB" : "unknown");
             table.AddRow("Semantic search", !search.Semantic ? "off (Search:Semantic=false)"
-                : s.Embedded.FirstOrDefault(e => e.Model.StartsWith(inUse, StringComparison.Ordinal)) is { } current
+                : s.Embedded.FirstOrDefault(InUse) is { } current
                     ? $"{current.Papers:N0} of {s.Papers:N0} papers embedded ({Markup.Escape(current.Model)})"
                     : $"0 of {s.Papers:N0} papers embedded with {Markup.Escape(inUse.TrimEnd('@'))} (`paperboy index` embeds them; so does `serve`, in the background)");
-            foreach (var other in s.Embedded.Where(e => !e.Model.StartsWith(inUse, StringComparison.Ordinal)))
+            foreach (var other in s.Embedded.Where(e => !InUse(e)))
                 table.AddRow("", $"also {other.Papers:N0} vectors from {Markup.Escape(other.Model)}, not in use (each is replaced when its paper is embedded again)");
             table.AddRow("Last ingestion", run?.LastStarted is not { } started ? "never"
                 : run.LastFinished is not { } finished || finished < started ? $"started {started:yyyy-MM-dd HH:mm} UTC, not finished (running, or interrupted)"

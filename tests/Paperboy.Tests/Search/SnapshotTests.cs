@@ -7,6 +7,15 @@ namespace Paperboy.Tests.Search;
 /// <summary>The HNSW snapshot as the engine keeps it: saved, reopened, and not trusted once the database moved on.</summary>
 public sealed class SnapshotTests
 {
+    /// <summary>The paper's text changes completely (a listing of the next day): it must be embedded again.</summary>
+    private static async Task RewriteAboutSeabirdsAsync(TestStore db, TestData.TempDir files, string id) =>
+        await Importing.ImportAsync(db.Store, Importing.Write(files, "2025-03-21.jsonl", Importing.ListingLine(id, "Migration routes of arctic terns",
+            "We track seabirds that fly from the Arctic to the Antarctic and back every year, and map their stopovers over the ocean.")));
+
+    /// <summary>The first semantic hit for a paraphrase of the new text (no shared keywords beyond "seabirds").</summary>
+    private static async Task<string> FirstBySeabirdMeaningAsync(SearchEngine engine) =>
+        (await engine.SearchAsync(new SearchRequest("where seabirds stop on their yearly flight between the poles", SearchMode.Semantic), CancellationToken.None)).Hits[0].Paper.Id;
+
     [Fact]
     public async Task A_paper_embedded_again_is_not_searched_with_its_old_vector_after_a_restart()
     {
@@ -38,9 +47,7 @@ public sealed class SnapshotTests
             Assert.Equal(id, byTitle.Hits[0].Paper.Id);
 
             // The paper's text changes completely and it is embedded again: same count of vectors as the snapshot.
-            var changed = Importing.Write(files, "2025-03-21.jsonl", Importing.ListingLine(id, "Migration routes of arctic terns",
-                "We track seabirds that fly from the Arctic to the Antarctic and back every year, and map their stopovers over the ocean."));
-            await Importing.ImportAsync(db.Store, changed);
+            await RewriteAboutSeabirdsAsync(db, files, id);
             var caughtUp = await engine.CatchUpAsync(null, CancellationToken.None);
             Assert.Equal(1, caughtUp.Embedded);
         }
@@ -48,8 +55,7 @@ public sealed class SnapshotTests
         // A new process: the saved graph holds the old vector, so it must be rebuilt from the database.
         using var restarted = new SearchEngine(db.Store, options, db.DataDirectory, NullLogger<SearchEngine>.Instance);
         Assert.Equal(0, (await restarted.CatchUpAsync(null, CancellationToken.None)).Embedded);
-        var birds = await restarted.SearchAsync(new SearchRequest("where seabirds stop on their yearly flight between the poles", SearchMode.Semantic), CancellationToken.None);
-        Assert.Equal(id, birds.Hits[0].Paper.Id);
+        Assert.Equal(id, await FirstBySeabirdMeaningAsync(restarted));
     }
 
     [Fact]
@@ -66,15 +72,12 @@ public sealed class SnapshotTests
         Assert.Equal(0, (await b.CatchUpAsync(null, CancellationToken.None)).Embedded); // B reads A's vectors
 
         var id = (await a.SearchAsync(new SearchRequest("language models", SearchMode.Keyword), CancellationToken.None)).Hits[0].Paper.Id;
-        var changed = Importing.Write(files, "2025-03-21.jsonl", Importing.ListingLine(id, "Migration routes of arctic terns",
-            "We track seabirds that fly from the Arctic to the Antarctic and back every year, and map their stopovers over the ocean."));
-        await Importing.ImportAsync(db.Store, changed);
+        await RewriteAboutSeabirdsAsync(db, files, id);
 
         // B gets there first; A then finds nothing to embed, and must still pick up B's vector.
         Assert.Equal(1, (await b.CatchUpAsync(null, CancellationToken.None)).Embedded);
         Assert.Equal(0, (await a.CatchUpAsync(null, CancellationToken.None)).Embedded);
-        var birds = await a.SearchAsync(new SearchRequest("where seabirds stop on their yearly flight between the poles", SearchMode.Semantic), CancellationToken.None);
-        Assert.Equal(id, birds.Hits[0].Paper.Id);
+        Assert.Equal(id, await FirstBySeabirdMeaningAsync(a));
     }
 
     [Fact]
