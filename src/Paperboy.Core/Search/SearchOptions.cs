@@ -33,6 +33,10 @@ public sealed class SearchOptions
     [Range(10, 4096)]
     public int HnswExpansionSearch { get; set; } = 96;
 
+    /// <summary>HNSW searches run at once per graph (each needs a search context reserved ahead); 0: four per core, at least 16.</summary>
+    [Range(0, 4096)]
+    public int HnswSearchThreads { get; set; }
+
     /// <summary>How many hits each list contributes to fusion.</summary>
     [Range(10, 2000)]
     public int Depth { get; set; } = 200;
@@ -61,6 +65,7 @@ public sealed class SearchOptions
         Connectivity = HnswConnectivity,
         ExpansionAdd = HnswExpansionAdd,
         ExpansionSearch = HnswExpansionSearch,
+        SearchThreads = HnswSearchThreads,
     };
 }
 

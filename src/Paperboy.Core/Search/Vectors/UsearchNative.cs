@@ -7,7 +7,7 @@ namespace Paperboy.Core.Search.Vectors;
 /// <summary>
 /// The parts of USearch's C API that the managed binding (2.26) does not expose: the search breadth of an index that
 /// is viewed from a file (a viewed index otherwise searches with the library default, whatever it was built with),
-/// and adding from several threads. The binding's handle is private, so it is read once by reflection; a binding
+/// adding from several threads, and the number of searches that may run at once. The binding's handle is private, so it is read once by reflection; a binding
 /// without it fails loudly at the first use rather than silently searching with other settings.
 /// </summary>
 internal static partial class UsearchNative
@@ -42,6 +42,13 @@ internal static partial class UsearchNative
         Check(error);
     }
 
+    /// <summary>Search contexts for up to <paramref name="threads"/> searches at once (built or viewed graphs alike).</summary>
+    public static void ReserveSearchThreads(USearchIndex index, int threads)
+    {
+        usearch_change_threads_search(Handle(index), (nuint)threads, out var error);
+        Check(error);
+    }
+
     /// <summary>Adds one vector; safe to call from several threads once <see cref="Reserve"/> made room.</summary>
     public static unsafe void Add(IntPtr handle, ulong key, ReadOnlySpan<float> vector)
     {
@@ -65,6 +72,9 @@ internal static partial class UsearchNative
 
     [LibraryImport(Library)]
     private static partial void usearch_change_threads_add(IntPtr index, nuint threads, out IntPtr error);
+
+    [LibraryImport(Library)]
+    private static partial void usearch_change_threads_search(IntPtr index, nuint threads, out IntPtr error);
 
     [LibraryImport(Library)]
     private static partial void usearch_reserve(IntPtr index, nuint capacity, out IntPtr error);

@@ -19,6 +19,14 @@ public sealed class VectorIndexOptions
 
     /// <summary>Threads that build the graph; 0: one per core.</summary>
     public int BuildThreads { get; set; }
+
+    /// <summary>
+    /// Searches one graph runs at once (USearch keeps a search context for each); more wait for a free one. 0: four
+    /// per core, at least 16: searches are CPU-bound, so more would only queue on the cores instead.
+    /// </summary>
+    public int SearchThreads { get; set; }
+
+    public int EffectiveSearchThreads => SearchThreads > 0 ? SearchThreads : Math.Max(16, 4 * Environment.ProcessorCount);
 }
 
 public readonly record struct VectorHit(int Ordinal, float Score);
@@ -75,7 +83,19 @@ public sealed class HnswVectors : IVectorSearcher
 {
     private readonly USearchIndex _index;
 
-    private HnswVectors(USearchIndex index) => _index = index;
+    // USearch searches with one of a fixed number of contexts, reserved ahead; a search that finds none free fails
+    // ("Reserve capacity ahead of searches!"). The semaphore holds the rest back until one is free.
+    private readonly SemaphoreSlim _contexts;
+    private readonly int _contextCount;
+    private bool _disposed;
+
+    private HnswVectors(USearchIndex index, VectorIndexOptions options)
+    {
+        _index = index;
+        _contextCount = options.EffectiveSearchThreads;
+        UsearchNative.ReserveSearchThreads(index, _contextCount);
+        _contexts = new SemaphoreSlim(_contextCount, _contextCount);
+    }
 
     public int Count => (int)_index.Size();
 
@@ -93,13 +113,13 @@ public sealed class HnswVectors : IVectorSearcher
             Parallel.For(0, vectors.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
                 i => UsearchNative.Add(handle, (ulong)i, vectors[i]));
             GC.KeepAlive(index);
+            return new HnswVectors(index, options);
         }
         catch
         {
             index.Dispose();
             throw;
         }
-        return new HnswVectors(index);
     }
 
     /// <summary>Writes the index to <paramref name="path"/> atomically: readers see the old file or the whole new one.</summary>
@@ -118,13 +138,13 @@ public sealed class HnswVectors : IVectorSearcher
         {
             // The file keeps the graph, not the search breadth: without this a view searches with USearch's default.
             UsearchNative.SetExpansionSearch(index, options.ExpansionSearch);
+            return new HnswVectors(index, options);
         }
         catch
         {
             index.Dispose();
             throw;
         }
-        return new HnswVectors(index);
     }
 
     /// <summary>The search breadth (ef) in effect; settable for benchmarks that sweep it over one build.</summary>
@@ -138,6 +158,20 @@ public sealed class HnswVectors : IVectorSearcher
         // 200 hits with a filter asked for 1,600, 5.5 ms over 67,802 vectors; 200 without, under 1 ms). With a filter,
         // ask for a few more than k and widen only while too few pass.
         var want = accept is null ? k : k + 16;
+        _contexts.Wait();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return SearchHoldingContext(query, k, want, accept);
+        }
+        finally
+        {
+            _contexts.Release();
+        }
+    }
+
+    private List<VectorHit> SearchHoldingContext(float[] query, int k, int want, Func<int, bool>? accept)
+    {
         while (true)
         {
             want = Math.Min(want, Count);
@@ -161,5 +195,15 @@ public sealed class HnswVectors : IVectorSearcher
         return _index.Get((ulong)ordinal, out v) > 0 ? v : null;
     }
 
-    public void Dispose() => _index.Dispose();
+    /// <summary>Waits for running searches to finish (they read the graph's memory), then frees it.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        for (var i = 0; i < _contextCount; i++)
+            _contexts.Wait();
+        _disposed = true;
+        _index.Dispose();
+        _contexts.Release(_contextCount);
+    }
 }
