@@ -55,6 +55,11 @@ public sealed class SearchEngine : IDisposable
     private ITextEmbedder? _embedder;
     private SemanticIndex? _semantic;
     private bool _embedderTried;
+    private long _version;
+
+    // Identical queries are common (a shared link, a trending topic): embedding one costs ~10 ms of a core, a lookup
+    // here well under a microsecond. Keyed by model and query text; vectors are never mutated by their readers.
+    private readonly LruCache<string, float[]> _queryVectors;
 
     // A pass over the papers missing an embedding runs by id (the cursor), each paper read once; it is needed again
     // only when papers changed (the change feed said so) or the model did: serve polls every few seconds, and a
@@ -75,6 +80,7 @@ public sealed class SearchEngine : IDisposable
         _indexDirectory = Path.Combine(dataDirectory, "index");
         _modelDirectory = Path.Combine(dataDirectory, "models", MiniLmEmbedder.ModelName);
         _fullText = new Lazy<FullTextIndex>(() => new FullTextIndex(Path.Combine(_indexDirectory, "fulltext")));
+        _queryVectors = new LruCache<string, float[]>(options.QueryCacheSize, StringComparer.Ordinal);
         _fusion = new ReciprocalRankFusion(options.FusionK, new Dictionary<string, double> { ["keyword"] = options.KeywordWeight, ["semantic"] = options.SemanticWeight });
         if (embedder is not null)
         {
@@ -85,6 +91,25 @@ public sealed class SearchEngine : IDisposable
     }
 
     public FullTextIndex FullText => _fullText.Value;
+
+    /// <summary>
+    /// Moves whenever what a search can answer changes (papers indexed, vectors added, a graph swapped): a cached
+    /// answer made at another version may be stale.
+    /// </summary>
+    public long Version => Volatile.Read(ref _version);
+
+    private void Changed() => Interlocked.Increment(ref _version);
+
+    /// <summary>The query's vector, from the cache when the same text was asked recently.</summary>
+    private float[] QueryVector(ITextEmbedder embedder, string query, CancellationToken ct)
+    {
+        var key = embedder.ModelId + "\n" + query;
+        if (_queryVectors.TryGet(key, out var vector))
+            return vector;
+        vector = embedder.EmbedQuery(query, ct);
+        _queryVectors.Set(key, vector);
+        return vector;
+    }
 
     /// <summary>Null when semantic search works; otherwise why it does not ("it is starting up", "the model could not load: …").</summary>
     public string? SemanticStatus { get; private set; }
@@ -168,6 +193,7 @@ public sealed class SearchEngine : IDisposable
                 return total;
             FullText.Upsert(changed.Select(c => ToDocument(c.Paper)));
             FullText.Commit();
+            Changed();
             if (EnsureEmbedder() is not null)
             {
                 foreach (var c in changed)
@@ -190,6 +216,7 @@ public sealed class SearchEngine : IDisposable
             _semantic = await SemanticIndex.LoadAsync(_store, embedder.ModelId, embedder.Dimensions,
                 _options.VectorIndex(), SnapshotPath(embedder.ModelId), ct);
             SemanticStatus = null;
+            Changed();
             (_embedCursor, _embedPassDone) = (null, false);
         }
         if (_embedPassDone)
@@ -211,6 +238,7 @@ public sealed class SearchEngine : IDisposable
             var stored = work.Select((w, i) => new StoredEmbedding(w.Id, w.TextHash, vectors[i])).ToList();
             await _store.SaveEmbeddingsAsync(embedder.ModelId, stored, ct);
             _semantic.Add(stored);
+            Changed();
             done += work.Count;
             progress?.Invoke($"embedded {done:N0} papers");
         }
@@ -228,6 +256,7 @@ public sealed class SearchEngine : IDisposable
         var missing = _awaitingVectors.Where(p => !semantic.Holds(p.Key, p.Value)).Select(p => p.Key).ToList();
         foreach (var chunk in missing.Chunk(500))
             semantic.Add(await _store.ReadEmbeddingsAsync(embedder.ModelId, chunk, ct));
+        Changed();
         _awaitingVectors.Clear();
     }
 
@@ -252,6 +281,7 @@ public sealed class SearchEngine : IDisposable
                 }
                 _semantic = null;
             }
+            Changed();
         }
         finally
         {
@@ -282,6 +312,7 @@ public sealed class SearchEngine : IDisposable
             all.Add(e);
         var rebuilt = SemanticIndex.Build(embedder.ModelId, embedder.Dimensions, all, _options.VectorIndex(), SnapshotPath(embedder.ModelId), set);
         RetireLater(Interlocked.Exchange(ref _semantic, rebuilt));
+        Changed();
         // Snapshots of other models (the precision was switched, the package updated) will not be read again.
         var current = Path.GetFileName(SnapshotPath(embedder.ModelId));
         foreach (var file in Directory.EnumerateFiles(_indexDirectory, "vectors-*.usearch*"))
@@ -354,7 +385,7 @@ public sealed class SearchEngine : IDisposable
         // The semantic list (embedding the query, then the vector search) is made on another core while BM25 searches.
         var semanticDepth = filtered ? _options.Depth * 4 : _options.Depth;
         var semanticHits = mode != SearchMode.Keyword
-            ? Task.Run(() => semanticIndex!.Search(_embedder!.EmbedQuery(q, ct), semanticDepth, null), ct)
+            ? Task.Run(() => semanticIndex!.Search(QueryVector(_embedder!, q, ct), semanticDepth, null), ct)
             : null;
         if (mode != SearchMode.Semantic)
         {

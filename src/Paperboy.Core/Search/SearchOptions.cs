@@ -37,6 +37,10 @@ public sealed class SearchOptions
     [Range(0, 4096)]
     public int HnswSearchThreads { get; set; }
 
+    /// <summary>Query vectors kept for repeated queries (384 floats each: 2,048 take 3 MB).</summary>
+    [Range(1, 1_000_000)]
+    public int QueryCacheSize { get; set; } = 2_048;
+
     /// <summary>How many hits each list contributes to fusion.</summary>
     [Range(10, 2000)]
     public int Depth { get; set; } = 200;

@@ -39,7 +39,7 @@ public static class PaperboyWeb
             o.RootDirectory = "/Web/Pages";
             o.Conventions.AddPageRoute("/Listing", "");
         }).AddApplicationPart(typeof(PaperboyWeb).Assembly);
-        services.AddOutputCache(o => o.AddPolicy(ListingCachePolicy.Name, new ListingCachePolicy()));
+        services.AddOutputCache(FreshOutputCachePolicy.AddPolicies);
         services.AddOpenApi();
         services.AddProblemDetails();
         return services;

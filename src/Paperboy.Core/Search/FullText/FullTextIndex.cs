@@ -181,7 +181,13 @@ public sealed class FullTextIndex : IDisposable
     /// length when it is 0 or less) comes back whole; longer text as its best fragment, with "…" pieces where cut.
     /// </summary>
     public IReadOnlyList<HighlightSegment> Highlight(string text, string query, int maxLength) =>
-        FullTextHighlighter.Highlight(text, FullTextQuery.Words(query, Options, _textAnalyzer), _textAnalyzer, maxLength);
+        Highlight(text, HighlightWords(query), maxLength);
+
+    /// <summary>The query's words as <see cref="Highlight(string, string, int)"/> matches them: analyse once, highlight many texts.</summary>
+    public HashSet<string> HighlightWords(string query) => FullTextQuery.Words(query, Options, _textAnalyzer);
+
+    public IReadOnlyList<HighlightSegment> Highlight(string text, HashSet<string> words, int maxLength) =>
+        FullTextHighlighter.Highlight(text, words, _textAnalyzer, maxLength);
 
     public void Dispose()
     {

@@ -14,10 +14,10 @@ public static class PapersApi
     {
         var api = app.MapGroup("/api").WithTags("papers");
         api.MapGet("/daily_papers", GetDailyPapers)
-            .CacheOutput(ListingCachePolicy.Name)
+            .CacheOutput(FreshOutputCachePolicy.Listing)
             .WithSummary("Papers listed on a day, week or month (Hugging Face's daily_papers shape)")
             .WithDescription("With no period: the latest day with papers. `p` is the 0-based page. Without `limit`, a `date` query returns the whole day (up to 1,000) and other queries 50.");
-        api.MapGet("/papers/{**id}", GetPaper).WithSummary("One paper, with its listing days, versions and older texts; /papers/{id}/similar: its nearest papers");
+        api.MapGet("/papers/{**id}", GetPaper).CacheOutput(FreshOutputCachePolicy.Search).WithSummary("One paper, with its listing days, versions and older texts; /papers/{id}/similar: its nearest papers");
         api.MapSubmitApi();
         api.MapSearchApi();
     }

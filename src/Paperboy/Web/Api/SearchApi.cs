@@ -25,6 +25,7 @@ public static class SearchApi
     public static void MapSearchApi(this RouteGroupBuilder api)
     {
         api.MapGet("/papers/search", SearchAsync)
+            .CacheOutput(FreshOutputCachePolicy.Search)
             .WithSummary("Search papers: hybrid (BM25 + semantic, fused), keyword or semantic; filters by category and published date");
     }
 

@@ -7,7 +7,7 @@ using Paperboy.Hosting;
 namespace Paperboy.Web.Pages;
 
 /// <summary>The daily page, and the same list for a week or a month. <c>/</c> shows the latest day with papers.</summary>
-[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = ListingCachePolicy.Name)]
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Listing)]
 public sealed class ListingModel(CachedReads reads, IOptions<WebOptions> options) : PageModel
 {
     [FromRoute] public string? Kind { get; set; }

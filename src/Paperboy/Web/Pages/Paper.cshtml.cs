@@ -5,6 +5,7 @@ using Paperboy.Core.Papers;
 namespace Paperboy.Web.Pages;
 
 /// <summary>One paper: full abstract, authors, categories, dates, versions, links, older texts.</summary>
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Search)]
 public sealed class PaperModel(IPaperStore store, Core.Search.SearchEngine search) : PageModel
 {
     [FromRoute] public string Id { get; set; } = "";

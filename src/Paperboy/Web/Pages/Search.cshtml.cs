@@ -8,6 +8,7 @@ using Paperboy.Core.Search.FullText;
 namespace Paperboy.Web.Pages;
 
 /// <summary>Search: hybrid by default, with modes, filters, sort, highlighted matches, paging and an explain view.</summary>
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Search)]
 public sealed class SearchModel(SearchEngine engine) : PageModel
 {
     public const int PageSize = 20;
@@ -109,7 +110,11 @@ public sealed class SearchModel(SearchEngine engine) : PageModel
         return true;
     }
 
-    public IReadOnlyList<HighlightSegment> Highlight(string text, int maxLength) => engine.FullText.Highlight(text, Query ?? "", maxLength);
+    private HashSet<string>? _words;
+
+    // The query is analysed once per page, not once per title and abstract (40 times).
+    public IReadOnlyList<HighlightSegment> Highlight(string text, int maxLength) =>
+        engine.FullText.Highlight(text, _words ??= engine.FullText.HighlightWords(Query ?? ""), maxLength);
 
     public string With(int? page = null, string? mode = "", string? sort = "")
     {
