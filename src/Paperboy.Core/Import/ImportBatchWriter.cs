@@ -12,6 +12,9 @@ public sealed class ImportCounts
     /// <summary>Listing days newly recorded for papers (a new paper's first day included).</summary>
     public long NewListings { get; set; }
 
+    /// <summary>Listing files that repeated the previous announcement day (weekends), so made no day of their own.</summary>
+    public long RepeatDays { get; set; }
+
     public long Read => Added + Updated + Unchanged + Rejected;
 
     public void Add(ImportCounts other)
@@ -21,6 +24,7 @@ public sealed class ImportCounts
         Unchanged += other.Unchanged;
         Rejected += other.Rejected;
         NewListings += other.NewListings;
+        RepeatDays += other.RepeatDays;
     }
 }
 

@@ -9,6 +9,9 @@ public interface IImportProgress
     void Advanced(long position);
     void FileFinished(string path, ImportCounts counts);
     void Problem(string message);
+
+    /// <summary>Something the operator should know that is not a problem with a record.</summary>
+    void Note(string message) { }
 }
 
 public sealed record ImportOptions(ImportFormat? Format = null, DateOnly? Day = null, int BatchSize = 2_000);
@@ -24,17 +27,25 @@ public sealed class Importer(IPaperStore store)
     /// <summary>More problems than this are counted but not kept in the summary.</summary>
     private const int MaxProblemsKept = 1_000;
 
-    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths) => ExpandPaths(paths, out _);
+
+    /// <summary>The files to import; <paramref name="skipped"/>: files in the given folders that are not records (manifests, notes).</summary>
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths, out IReadOnlyList<string> skipped)
     {
         var files = new List<string>();
+        var notRecords = new List<string>();
         foreach (var path in paths)
         {
             if (Directory.Exists(path))
             {
                 // Name order is date order for listing files; dot-files and manifests are not records.
-                files.AddRange(Directory.EnumerateFiles(path)
-                    .Where(f => !Path.GetFileName(f).StartsWith('.') && !f.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) && !f.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
-                    .Order(StringComparer.Ordinal));
+                foreach (var f in Directory.EnumerateFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+                {
+                    if (f.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
+                        notRecords.Add(f);
+                    else
+                        files.Add(f);
+                }
             }
             else if (File.Exists(path))
             {
@@ -45,6 +56,7 @@ public sealed class Importer(IPaperStore store)
                 throw new FileNotFoundException($"{path}: no such file or folder", path);
             }
         }
+        skipped = notRecords;
         return files;
     }
 
@@ -91,6 +103,7 @@ public sealed class Importer(IPaperStore store)
             var batch = new List<IncomingPaper>(options.BatchSize);
             using var items = RecordReader.Read(file, options.Format, day).GetEnumerator();
             var lastGoodLocation = "the start";
+            var written = false;
             while (true)
             {
                 ImportItem item;
@@ -119,14 +132,41 @@ public sealed class Importer(IPaperStore store)
                 batch.Add(item.Paper);
                 if (batch.Count >= options.BatchSize)
                 {
+                    written = true;
                     counts.Add(await ImportBatchWriter.WriteAsync(store, batch, ct));
                     batch.Clear();
                     progress.Advanced(file.Position);
                 }
             }
+            if (!written && await RepeatedAnnouncementAsync(batch, ct) is { } announced)
+            {
+                // Listed on the day they were announced, which they already are: no new day, nothing else changes.
+                for (var i = 0; i < batch.Count; i++)
+                    batch[i] = batch[i] with { ListingDay = announced };
+                counts.RepeatDays++;
+                progress.Note($"{file.Name}: every paper in it was announced on {announced:yyyy-MM-dd} already (arXiv announces nothing on weekends and holidays); not a new listing day");
+            }
             counts.Add(await ImportBatchWriter.WriteAsync(store, batch, ct));
             progress.Advanced(file.Length);
         }
         return counts;
+    }
+
+    /// <summary>
+    /// The day these papers were announced, when the whole file is a repeat of the previous announcement: arXiv's
+    /// listings have files for Saturdays and Sundays that list Friday's papers again. Null for a day of its own.
+    /// </summary>
+    private async Task<DateOnly?> RepeatedAnnouncementAsync(List<IncomingPaper> batch, CancellationToken ct)
+    {
+        if (batch.Count == 0 || batch[0].ListingDay is not { } day || batch.Exists(p => p.ListingDay != day))
+            return null;
+        var (previous, _) = await store.GetNeighbourDaysAsync(ListingPeriod.Day(day), ct);
+        if (previous is not { } before)
+            return null;
+        var listed = await store.GetListingAsync(new ListingQuery(ListingPeriod.Day(before), null, ListingSort.Published, 0, batch.Count + 1), ct);
+        if (listed.Total != batch.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count())
+            return null;
+        var ids = listed.Items.Select(i => i.Paper.Id).ToHashSet(StringComparer.Ordinal);
+        return batch.TrueForAll(p => ids.Contains(p.Id)) ? before : null;
     }
 }

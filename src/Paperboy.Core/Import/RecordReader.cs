@@ -65,7 +65,7 @@ public static class RecordReader
                 }
                 catch (JsonException ex)
                 {
-                    item = ImportItem.Bad(location, "invalid JSON: " + FirstSentence(ex.Message));
+                    item = ImportItem.Bad(location, JsonProblem(ex));
                 }
                 catch (RecordException ex)
                 {
@@ -355,6 +355,24 @@ public static class RecordReader
             : throw new RecordException($"{name} '{TextNormalizer.Clip(s)}' is not a date");
     }
 
+
+    /// <summary>System.Text.Json's message in plain words, with the column where the line went wrong.</summary>
+    internal static string JsonProblem(JsonException ex)
+    {
+        var at = ex.BytePositionInLine is { } column ? $" at column {column + 1}" : "";
+        var message = ex.Message;
+        var why = message switch
+        {
+            _ when message.Contains("Expected depth to be zero", StringComparison.Ordinal) => "the line ends before its object is closed (cut off?)",
+            _ when message.Contains("is an invalid start of a value", StringComparison.Ordinal) => "expected a JSON value (a string, number, object or array) here",
+            _ when message.Contains("is invalid after a value", StringComparison.Ordinal) => "something follows a complete value where a comma or a closing brace belongs",
+            _ when message.Contains("is invalid after a property name", StringComparison.Ordinal) => "a property name is not followed by a colon",
+            _ when message.Contains("is an invalid escapable character", StringComparison.Ordinal) => "a backslash escape that JSON does not have",
+            _ when message.Contains("could not be converted", StringComparison.Ordinal) => "a field has the wrong kind of value",
+            _ => FirstSentence(message).TrimEnd('.'),
+        };
+        return $"invalid JSON{at}: {why}";
+    }
 
     private static string FirstSentence(string message)
     {

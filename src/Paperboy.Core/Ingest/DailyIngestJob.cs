@@ -45,8 +45,7 @@ public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarves
         }
         catch (Exception ex) when (ex is ArxivUnavailableException or ArxivFormatException or OaiPmhException or ArxivQueryException)
         {
-            error = ex.Message;
-            progress.Problem(ex.Message);
+            error = ex.Message; // recorded, then thrown: the caller says it once
         }
         var finished = clock.GetUtcNow();
         await SaveAsync(new JobRun(started, finished, error is null ? finished : previous?.LastSuccess, previous?.NextRun,

@@ -365,6 +365,8 @@ public sealed class SearchEngine : IDisposable
             throw new SearchQueryException("Type something to search for.");
         if (q.Length > MaxQueryLength)
             throw new SearchQueryException($"The query is {q.Length:N0} characters long; the limit is {MaxQueryLength:N0}.");
+        if (!q.Any(char.IsLetterOrDigit))
+            throw new SearchQueryException("The query has no letters or digits, so there is nothing to search for.");
 
         // A pasted arXiv id (or abs link) goes straight to that paper.
         if (ArxivId.TryParse(q, out var id, out _) && await _store.GetPaperAsync(id, ct) is { } direct)

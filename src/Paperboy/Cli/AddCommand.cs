@@ -9,7 +9,7 @@ internal static class AddCommand
     public static Command Create()
     {
         var ids = new Argument<string[]>("arxiv-id") { Description = "arXiv ids: 2503.11731, hep-th/9901001, arXiv:2503.11731v2, or abs URLs", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("add", "Fetch papers by arXiv id and list them today") { ids };
+        var cmd = new Command("add", "Fetch papers by arXiv id and store them (no listing day: days list what arXiv announced)") { ids };
         cmd.SetAction((parse, ct) => CliStore.RunAsync(async () =>
         {
             await using var host = await CliHost.StartAsync(parse, ct);

@@ -32,7 +32,9 @@ internal static class ImportCommand
                     : throw new ArgumentException($"--day '{d}' is not a date (yyyy-MM-dd)");
             }
             var options = new ImportOptions(ParseFormat(parse.GetValue(format)), listingDay, Math.Clamp(parse.GetValue(batch), 1, 100_000));
-            var files = Importer.ExpandPaths(parse.GetValue(paths) ?? []);
+            var files = Importer.ExpandPaths(parse.GetValue(paths) ?? [], out var skipped);
+            foreach (var file in skipped)
+                Console.Error.WriteLine($"{file}: not a record file (a manifest or notes); skipped");
             await using var host = await CliHost.StartAsync(parse, ct);
             var importer = new Importer(host.Get<Core.Papers.IPaperStore>());
 
@@ -57,7 +59,8 @@ internal static class ImportCommand
             var rate = c.Read / Math.Max(0.001, summary.Elapsed.TotalSeconds);
             Console.WriteLine(
                 $"Imported {summary.Files:N0} file(s) in {summary.Elapsed.TotalSeconds:N1} s ({rate:N0} records/s): " +
-                $"added {c.Added:N0}, updated {c.Updated:N0}, unchanged {c.Unchanged:N0}, rejected {c.Rejected:N0}; new listings (a paper on a day) {c.NewListings:N0}");
+                $"added {c.Added:N0}, updated {c.Updated:N0}, unchanged {c.Unchanged:N0}, rejected {c.Rejected:N0}; new listings (a paper on a day) {c.NewListings:N0}" +
+                (c.RepeatDays > 0 ? $"; {c.RepeatDays:N0} file(s) repeated the previous announcement day (weekends) and made no day of their own" : ""));
             return c.Rejected > 0 ? SomeRejected : 0;
         }));
         return cmd;
@@ -88,6 +91,8 @@ internal static class ImportCommand
         public void FileFinished(string path, ImportCounts counts) => _done = task.Value;
 
         public void Problem(string message) => Console.Error.WriteLine(message);
+
+        public void Note(string message) => Console.Error.WriteLine(message);
     }
 
     private sealed class LineProgress : IImportProgress
@@ -104,5 +109,7 @@ internal static class ImportCommand
             Console.WriteLine($"{Path.GetFileName(path)}: {c.Read:N0} read, {c.Added:N0} added, {c.Updated:N0} updated, {c.Unchanged:N0} unchanged, {c.Rejected:N0} rejected");
 
         public void Problem(string message) => Console.Error.WriteLine(message);
+
+        public void Note(string message) => Console.WriteLine(message);
     }
 }

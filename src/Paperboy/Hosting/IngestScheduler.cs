@@ -44,8 +44,8 @@ public sealed class IngestScheduler(DailyIngestJob job, ArxivOptions options, Ti
             }
             catch (Exception ex) when (ex is ArxivUnavailableException or System.Data.Common.DbException or InvalidOperationException)
             {
-                // Recorded as the job's last error; the loop schedules the retry.
-                log.LogWarning("arXiv ingestion failed: {Message}", ex.Message);
+                // One line per failed run (an unreachable arXiv fails at its first request, not after retries). Recorded as the job's last error; the loop schedules the retry.
+                log.LogWarning("arXiv ingestion failed: {Message}. Trying again in {Minutes} minutes; Arxiv:Schedule:Enabled=false switches it off", ex.Message, RetryAfterFailure.TotalMinutes);
                 await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken);
             }
         }

@@ -39,6 +39,10 @@ public sealed class WebOptions
     [Range(0, 60)]
     public double ChangePollSeconds { get; set; } = 1;
 
+    /// <summary>How long a submission request waits for arXiv before answering that the paper is being fetched.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 30)]
+    public double SubmitWaitSeconds { get; set; } = 3;
+
     /// <summary>Papers one client may submit per <see cref="SubmitWindow"/> (web form and API together).</summary>
     [Range(1, 10_000)]
     public int SubmitsPerWindow { get; set; } = 10;

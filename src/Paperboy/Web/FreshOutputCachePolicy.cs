@@ -43,6 +43,9 @@ public sealed class FreshOutputCachePolicy(bool dependsOnSearch) : IOutputCacheP
         {
             var version = http.RequestServices.GetRequiredService<SearchEngine>().Version;
             context.CacheVaryByRules.VaryByValues["index"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // A paper page for a paper being fetched says so, then shows it: not a "not found" from before.
+            var pending = http.RequestServices.GetRequiredService<PendingSubmissions>().Version;
+            context.CacheVaryByRules.VaryByValues["pending"] = pending.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         context.ResponseExpirationTimeSpan = dependsOnSearch ? TimeSpan.FromMinutes(10) : TimeSpan.FromMinutes(30);
     }

@@ -18,6 +18,9 @@ public static class PaperboyWeb
         builder.Configuration.AddCommandLine(args);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
+        // Kestrel's default request line (8 KB) turns a long pasted query into a bare 414; let the app see it and say
+        // what is wrong (the search's own limit is 2,000 characters; 64 KB leaves room for escaping).
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestLineSize = 64 * 1024);
         builder.Services.AddPaperboy(builder.Configuration);
         var app = builder.Build();
         app.UsePaperboy();
@@ -33,6 +36,7 @@ public static class PaperboyWeb
         services.AddHostedService<SearchIndexer>();
         services.AddSingleton<CachedReads>();
         services.AddSingleton<SubmitLimiter>();
+        services.AddSingleton<PendingSubmissions>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddRazorPages(o =>
         {

@@ -88,4 +88,50 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator(".summary .total")).ToHaveTextAsync("8 papers");
         await Assertions.Expect(page.Locator("article.paper")).ToHaveCountAsync(8);
     }
+
+    [Fact]
+    public async Task On_a_phone_the_first_paper_shows_without_scrolling_and_the_chips_are_arxiv_categories()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
+        await page.GotoAsync(_baseUrl + "/papers/date/2025-03-20");
+
+        // The whole first card's heading is on the first screen: heading, navigation, sort, submit and chips fit above it.
+        var title = await page.Locator("article.paper h2").First.BoundingBoxAsync();
+        Assert.NotNull(title);
+        Assert.True(title.Y + title.Height <= 844, $"the first paper's title ends at {title.Y + title.Height:F0} px of 844");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+
+        // The sort is one switch: the current choice pressed, the other a link.
+        await Assertions.Expect(page.Locator(".sort-switch [aria-current=true]")).ToHaveTextAsync("Upvotes");
+        await page.Locator(".sort-switch a", new() { HasText = "Listing order" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".sort-switch [aria-current=true]")).ToHaveTextAsync("Listing order");
+
+        // Chips are arXiv categories only (the listings carry ACM classes such as "I.2.7" beside them).
+        var chips = await page.Locator(".categories a").AllInnerTextsAsync();
+        Assert.True(chips.Count > 5);
+        Assert.All(chips.Skip(1), c => Assert.True(Core.Papers.Categories.IsArxiv(c.Split(' ', '\n')[0].Trim()), c));
+
+        // The submit box opens on demand.
+        await Assertions.Expect(page.Locator("#submit-id")).Not.ToBeVisibleAsync();
+        await page.Locator(".submit-box summary").ClickAsync();
+        await Assertions.Expect(page.Locator("#submit-id")).ToBeVisibleAsync();
+
+        // Dates never break across lines.
+        await page.GotoAsync(_baseUrl + "/papers/week/2025-W12");
+        Assert.Equal("nowrap", await page.Locator(".meta .day").First.EvaluateAsync<string>("e => getComputedStyle(e).whiteSpace"));
+
+        if (Environment.GetEnvironmentVariable("PAPERBOY_SCREENSHOTS") is { Length: > 0 } shots)
+        {
+            await page.GotoAsync(_baseUrl + "/papers/date/2025-03-20");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "day-390.png") });
+            await page.Locator("article.paper h2 a").First.ClickAsync();
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/papers/\d{4}\.\d{4,5}$"), Committed);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "paper-390.png") });
+            var wide = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+            await wide.GotoAsync(_baseUrl + "/papers/date/2025-03-20");
+            await wide.ScreenshotAsync(new() { Path = Path.Combine(shots, "day-1280.png") });
+        }
+    }
 }

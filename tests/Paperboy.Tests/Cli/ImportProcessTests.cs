@@ -167,10 +167,9 @@ public sealed class ImportProcessTests : IDisposable
         Assert.Contains("arXiv has no paper 2501.99999", errors, StringComparison.Ordinal);
         Assert.Equal(0, Papers(data));
 
-        var started = DateTime.UtcNow;
         (code, output, errors) = await RunAsync(settings, "add", "https://arxiv.org/abs/2503.14603v1", "--data", data);
         Assert.True(code == 0, errors);
-        Assert.Contains(TestData.UtcDaysSince(started), day => output.Contains($"2503.14603 added and listed on {day}", StringComparison.Ordinal));
+        Assert.Contains("2503.14603 added", output, StringComparison.Ordinal);
         Assert.Equal(1, Papers(data));
     }
 
@@ -254,10 +253,13 @@ public sealed class ImportProcessTests : IDisposable
     {
         var data = _dir.File("data");
         var bad = _dir.File("2025-03-20.jsonl");
-        await File.WriteAllTextAsync(bad, Importing.ListingLine("2503.00001", "Fine") + "\nnot json\n");
+        await File.WriteAllTextAsync(bad, Importing.ListingLine("2503.00001", "Fine") + "\nnot json\n{\"id\": \"2503.00003\", \"title\": \"Cut off\"\n");
         var (code, output, errors) = await RunAsync("import", TestData.Listing("2025-03-20"), bad, "--data", data);
         Assert.Equal(3, code);
         Assert.Contains("2025-03-20.jsonl:2: invalid JSON", errors, StringComparison.Ordinal);
+        // In words, with the column; not System.Text.Json's "Expected depth to be zero at the end of the JSON payload.; skipped".
+        Assert.Matches(@"2025-03-20\.jsonl:3: invalid JSON at column \d+: the line ends before its object is closed \(cut off\?\); skipped", errors);
+        Assert.DoesNotContain(".;", errors, StringComparison.Ordinal);
         Assert.Contains("added 212", output, StringComparison.Ordinal);
 
         var (statusCode, json, _) = await RunAsync("status", "--json", "--data", data);
@@ -272,6 +274,43 @@ public sealed class ImportProcessTests : IDisposable
         var (missing, _, err) = await RunAsync("import", _dir.File("nope"), "--data", data);
         Assert.Equal(1, missing);
         Assert.Contains("no such file or folder", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Weekend_files_that_repeat_friday_make_no_day_and_a_manifest_is_named_not_imported()
+    {
+        // The shared listings' Saturday and Sunday files list Friday's papers again; arXiv announces nothing then.
+        var folder = Directory.CreateDirectory(_dir.File("weekend")).FullName;
+        foreach (var day in new[] { "2025-03-21", "2025-03-22", "2025-03-23", "2025-03-24" })
+            File.CreateSymbolicLink(Path.Combine(folder, day + ".jsonl.gz"), TestData.Listing(day));
+        await File.WriteAllTextAsync(Path.Combine(folder, "MANIFEST.tsv"), "file\tlines\n");
+        var data = _dir.File("data");
+        var (code, output, errors) = await RunAsync("import", folder, "--data", data);
+        Assert.Equal(0, code);
+        Assert.Contains("MANIFEST.tsv: not a record file", errors, StringComparison.Ordinal);
+        Assert.Contains("2025-03-22.jsonl.gz: every paper in it was announced on 2025-03-21 already", output, StringComparison.Ordinal);
+        Assert.Contains("2025-03-23.jsonl.gz: every paper in it was announced on 2025-03-21 already", output, StringComparison.Ordinal);
+        Assert.Contains("2 file(s) repeated the previous announcement day", output, StringComparison.Ordinal);
+
+        var (_, json, _) = await RunAsync("status", "--json", "--data", data);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(2, doc.RootElement.GetProperty("listingDays").GetInt64()); // Friday and Monday
+        Assert.Equal("2025-03-24", doc.RootElement.GetProperty("newestListingDay").GetString());
+
+        // Again: still two days, nothing added.
+        var (again, output2, _) = await RunAsync("import", folder, "--data", data);
+        Assert.Equal(0, again);
+        Assert.Contains("added 0,", output2, StringComparison.Ordinal);
+        Assert.Contains("new listings (a paper on a day) 0", output2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_help_shows_its_options_not_a_placeholder()
+    {
+        var (code, output, _) = await RunAsync("serve", "--help");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("<additional arguments>", output, StringComparison.Ordinal);
+        Assert.Contains("--urls", output, StringComparison.Ordinal);
     }
 
     [Fact]

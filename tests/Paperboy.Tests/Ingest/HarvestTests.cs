@@ -141,7 +141,7 @@ public abstract class HarvestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Submitting_by_id_fetches_from_the_query_api_and_lists_it_today()
+    public async Task Submitting_by_id_fetches_from_the_query_api_and_stores_it_on_no_day()
     {
         using var dir = new TestData.TempDir();
         var oldStyle = Importing.Write(dir, "old.jsonl", Importing.ListingLine("hep-th/9901001", "A made-up old-style paper", categories: ["hep-th"]));
@@ -152,8 +152,6 @@ public abstract class HarvestTests : IAsyncLifetime
             CurrentAtom = Provider == "sqlite", // each provider's run reads one of the two serializations
         });
         var submitter = services.GetRequiredService<PaperSubmitter>();
-        var started = DateTime.UtcNow;
-
         var results = await submitter.SubmitAsync(["arXiv:2503.14603v1", "hep-th/9901001", "2501.99999", "not-an-id"], CancellationToken.None);
         Assert.Equal([SubmitOutcome.Added, SubmitOutcome.Added, SubmitOutcome.Unknown, SubmitOutcome.Invalid], results.Select(r => r.Outcome).Order());
         Assert.Equal("arXiv has no paper 2501.99999", results.Single(r => r.Outcome == SubmitOutcome.Unknown).Message);
@@ -161,18 +159,18 @@ public abstract class HarvestTests : IAsyncLifetime
 
         var old = (await _db.Store.GetPaperAsync("hep-th/9901001"))!;
         Assert.Equal("A made-up old-style paper", old.Paper.Title);
-        var today = TestData.UtcDaysSince(started);
-        Assert.Contains(old.ListingDays, d => today.Contains(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Empty(old.ListingDays); // a submission is not an announcement
         var recent = (await _db.Store.GetPaperAsync("2503.14603"))!;
         Assert.Equal(["cs.CL", "cs.LG"], recent.Paper.Categories.Take(2));
-        Assert.Contains(recent.ListingDays, d => today.Contains(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Empty(recent.ListingDays);
         Assert.Contains(fake.Requests, r => r.PathAndQuery.Contains("id_list=2503.14603,hep-th%2F9901001,2501.99999", StringComparison.Ordinal));
 
-        // Known already: listed again without asking arXiv.
+        // Known already: nothing changes, arXiv is not asked.
         var before = fake.Requests.Count;
         var again = await submitter.SubmitAsync(["2503.14603"], CancellationToken.None);
-        Assert.Equal(SubmitOutcome.AlreadyListed, again[0].Outcome);
+        Assert.Equal(SubmitOutcome.AlreadyStored, again[0].Outcome);
         Assert.Equal(before, fake.Requests.Count);
+        Assert.Empty((await _db.Store.GetPaperAsync("2503.14603"))!.ListingDays);
     }
 }
 

@@ -107,7 +107,11 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(first.Counts.Read, again.Counts.Unchanged);
         var status = await Store.GetStatusAsync();
         Assert.Equal(first.Counts.Added, status.Papers);
-        Assert.Equal(14, status.ListingDays);
+        // Two weekends: their four files repeat Friday's papers and make no day of their own.
+        Assert.Equal(4, first.Counts.RepeatDays);
+        Assert.Equal(10, status.ListingDays);
+        var (_, afterFriday) = await Store.GetNeighbourDaysAsync(ListingPeriod.Day(new DateOnly(2025, 3, 21)));
+        Assert.Equal(new DateOnly(2025, 3, 24), afterFriday); // the day navigation goes from Friday to Monday
     }
 
     [Fact]

@@ -35,18 +35,19 @@ public abstract partial class SubmitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_api_submits_by_id_lists_today_explains_unknown_ids_and_rate_limits()
+    public async Task The_api_submits_by_id_stores_without_listing_explains_unknown_ids_and_rate_limits()
     {
-        var started = DateTime.UtcNow;
         using var ok = await _http.PostAsJsonAsync("/api/papers/index", new { arxivId = "2503.14603" });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         using (var doc = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()))
         {
             Assert.Equal("2503.14603", doc.RootElement.GetProperty("id").GetString());
-            Assert.Contains(doc.RootElement.GetProperty("submittedOnDailyAt").GetString(), TestData.UtcDaysSince(started).Select(d => d + "T00:00:00.000Z"));
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("submittedOnDailyAt").ValueKind);
         }
+        // Stored, on no day: the days list what arXiv announced on them.
+        Assert.Empty((await _db.Store.GetPaperAsync("2503.14603"))!.ListingDays);
         using var today = await _http.GetAsync(new Uri("/api/daily_papers", UriKind.Relative));
-        Assert.Contains("2503.14603", await today.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("[]", await today.Content.ReadAsStringAsync());
 
         using var unknown = await _http.PostAsJsonAsync("/api/papers/index", new { arxivId = "2501.99999" });
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -64,6 +65,34 @@ public abstract partial class SubmitTests : IAsyncLifetime
         Assert.Equal(asked, _fake.Requests.Count);
     }
 
+    [Fact]
+    public async Task Submitting_a_paper_that_is_here_already_changes_no_day_and_asks_arxiv_nothing()
+    {
+        await Importing.ImportAsync(_db.Store, TestData.Listing("2025-03-20"));
+        var id = (await _db.Store.GetListingAsync(new Core.Papers.ListingQuery(Core.Papers.ListingPeriod.Day(new DateOnly(2025, 3, 20)), null, Core.Papers.ListingSort.Published, 0, 1))).Items[0].Paper.Id;
+        var before = await _http.GetStringAsync(new Uri("/api/daily_papers", UriKind.Relative));
+        using var ok = await _http.PostAsJsonAsync("/api/papers/index", new { arxivId = id });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal([new DateOnly(2025, 3, 20)], (await _db.Store.GetPaperAsync(id))!.ListingDays);
+        Assert.Empty(_fake.Requests);
+        using var latest = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/api/daily_papers", UriKind.Relative)));
+        // The latest day is still the announcement, not "today".
+        Assert.All(latest.RootElement.EnumerateArray(), i => Assert.StartsWith("2025-03-20", i.GetProperty("paper").GetProperty("submittedOnDailyAt").GetString(), StringComparison.Ordinal));
+        Assert.Equal(before, latest.RootElement.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_gets_a_400_that_says_so()
+    {
+        using var notJson = await _http.PostAsync(new Uri("/api/papers/index", UriKind.Relative), new StringContent("arxivId=2503.14603", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        using var doc = JsonDocument.Parse(await notJson.Content.ReadAsStringAsync());
+        Assert.Contains("not valid JSON", doc.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var wrongKind = await _http.PostAsync(new Uri("/api/papers/index", UriKind.Relative), new StringContent("{\"arxivId\": 2503}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongKind.StatusCode);
+        Assert.Contains("arxivId is not a string", await wrongKind.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex Token();
 
@@ -72,6 +101,7 @@ public abstract partial class SubmitTests : IAsyncLifetime
     {
         using var noToken = await _http.PostAsync(new Uri("/papers/submit", UriKind.Relative), new FormUrlEncodedContent([new("id", "2503.14603")]));
         Assert.Equal(HttpStatusCode.BadRequest, noToken.StatusCode);
+        Assert.Contains("security token was missing or out of date", await noToken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Null(await _db.Store.GetPaperAsync("2503.14603"));
 
         var form = await _http.GetStringAsync(new Uri("/papers/submit?id=2503.14603", UriKind.Relative));
@@ -110,6 +140,68 @@ public abstract partial class SubmitTests : IAsyncLifetime
         proxied.Headers.Add("X-Forwarded-For", "203.0.113.9");
         using var refused = await _http.SendAsync(proxied);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+}
+
+/// <summary>arXiv slow or away: no request waits on it for more than a few seconds.</summary>
+public sealed class SlowArxivSubmitTests
+{
+    [Fact]
+    public async Task A_slow_arxiv_gets_a_202_and_the_paper_page_shows_the_paper_when_it_arrives()
+    {
+        await using var db = await TestStore.CreateAsync("sqlite");
+        await using var fake = await FakeArxiv.StartAsync();
+        // arXiv's 3 s between requests, made 4 s: the second submission waits longer than the request may.
+        var settings = Ingestion.ArxivSettings(fake, TimeSpan.FromSeconds(4));
+        settings["Web:SubmitWaitSeconds"] = "1";
+        await using var app = new PaperboyFactory(db, settings);
+        using var http = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var first = await http.PostAsJsonAsync("/api/papers/index", new { arxivId = "2503.14603" });
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using var second = await http.PostAsJsonAsync("/api/papers/index", new { arxivId = "2503.14620" });
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal("/papers/2503.14620", second.Headers.Location?.ToString());
+        using (var doc = JsonDocument.Parse(await second.Content.ReadAsStringAsync()))
+            Assert.Equal("fetching", doc.RootElement.GetProperty("status").GetString());
+
+        using (var waiting = await http.GetAsync(new Uri("/papers/2503.14620", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, waiting.StatusCode);
+            var page = await waiting.Content.ReadAsStringAsync();
+            Assert.Contains("is being fetched from arXiv", page, StringComparison.Ordinal);
+            Assert.Contains("http-equiv=\"refresh\"", page, StringComparison.Ordinal);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(250);
+            using var again = await http.GetAsync(new Uri("/papers/2503.14620", UriKind.Relative));
+            status = again.StatusCode;
+        }
+        while (status == HttpStatusCode.Accepted && DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public async Task An_unreachable_arxiv_is_a_502_at_once_not_a_request_held_for_retries()
+    {
+        await using var db = await TestStore.CreateAsync("sqlite");
+        await using var app = new PaperboyFactory(db, new Dictionary<string, string?>
+        {
+            // .invalid never resolves (RFC 2606): what an offline machine sees for export.arxiv.org.
+            ["Arxiv:QueryUrl"] = "http://export.arxiv.invalid/api/query",
+            ["Arxiv:RequestInterval"] = "00:00:00",
+            ["Arxiv:MaxRetries"] = "5",
+            ["Arxiv:RetryDelay"] = "00:00:10",
+            ["Web:SubmitWaitSeconds"] = "30",
+        });
+        using var http = app.CreateClient();
+        // Five retries 10 s apart would hold the request 5 minutes and end in a 202 after the 30 s wait.
+        using var response = await http.PostAsJsonAsync("/api/papers/index", new { arxivId = "2503.14603" });
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("could not be found", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
 

@@ -167,6 +167,73 @@ public abstract class WebTests : IAsyncLifetime
         Assert.Equal(upvotes.OrderByDescending(u => u), upvotes);
     }
 
+    [Fact]
+    public async Task Queries_too_long_or_without_letters_get_a_readable_400()
+    {
+        await ImportAsync(TestData.Listing("2025-03-20"));
+        var (status, page) = await GetAsync("/search?q=" + new string('a', 10_000));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("The query is 10,000 characters long; the limit is 2,000.", page, StringComparison.Ordinal);
+        foreach (var q in new[] { "%00", "%20%2B%2B%20--%20", "%E2%80%94" })
+        {
+            using var response = await _http.GetAsync(new Uri("/api/papers/search?q=" + q, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Contains("no letters or digits", doc.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Every_key_hugging_face_always_writes_is_written_here_too()
+    {
+        await ImportAsync(TestData.Listing("2025-03-20"), TestData.HfDaily);
+        using var hf = JsonDocument.Parse(await File.ReadAllTextAsync(TestData.HfDaily));
+        var hfDay = hf.RootElement[0].GetProperty("paper").GetProperty("submittedOnDailyAt").GetString()![..10];
+        // Papers HF put on its page (submitter, upvotes) and plain listings (none): a client must be able to read both.
+        foreach (var url in new[] { $"/api/daily_papers?date={hfDay}", "/api/daily_papers?date=2025-03-20&limit=30" })
+        {
+            var (_, body) = await GetAsync(url);
+            using var ours = JsonDocument.Parse(body);
+            var missing = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var mine in ours.RootElement.EnumerateArray())
+                AlwaysPresentKeys(hf.RootElement, "", mine, missing);
+            Assert.True(missing.Count == 0, url + " lacks " + string.Join(", ", missing));
+        }
+        // Keys HF leaves out when it has no value stay out when Paperboy has none.
+        var (_, plain) = await GetAsync("/api/daily_papers?date=2025-03-20&limit=30");
+        Assert.DoesNotContain("\"githubRepo\":null", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"projectPage\":null", plain, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Walks HF's recorded answer: a key found in every object at a place (say, every item's <c>submittedBy</c>) must be
+    /// in ours at that place; below it, only where ours has an object too (a null submitter has no name).
+    /// </summary>
+    private static void AlwaysPresentKeys(JsonElement hfItems, string path, JsonElement mine, SortedSet<string> missing)
+    {
+        var objects = hfItems.ValueKind == JsonValueKind.Array
+            ? hfItems.EnumerateArray().SelectMany(Flatten).Where(e => e.ValueKind == JsonValueKind.Object).ToList()
+            : [];
+        if (objects.Count == 0 || mine.ValueKind != JsonValueKind.Object)
+            return;
+        var always = objects.Select(o => o.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal))
+            .Aggregate((a, b) => { a.IntersectWith(b); return a; });
+        foreach (var key in always)
+        {
+            if (!mine.TryGetProperty(key, out var value))
+            {
+                missing.Add(path + "." + key);
+                continue;
+            }
+            var below = JsonSerializer.SerializeToElement(objects.Select(o => o.GetProperty(key)).ToList());
+            foreach (var child in value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToList() : [value])
+                AlwaysPresentKeys(below, path + "." + key, child, missing);
+        }
+    }
+
+    /// <summary>An element, or the elements of an array (authors is a list of objects).</summary>
+    private static IEnumerable<JsonElement> Flatten(JsonElement e) => e.ValueKind == JsonValueKind.Array ? e.EnumerateArray() : [e];
+
     [Theory]
     [InlineData("/api/daily_papers?date=2025-02-30", "date: '2025-02-30' is not a day of the calendar")]
     [InlineData("/api/daily_papers?date=2025-03-20&week=2025-W12", "give only one of date, week and month")]
@@ -207,7 +274,11 @@ public abstract class WebTests : IAsyncLifetime
         var (status, one) = await GetAsync("/api/papers/" + id);
         Assert.Equal(HttpStatusCode.OK, status);
         using var paper = JsonDocument.Parse(one);
-        Assert.Equal(id, paper.RootElement.GetProperty("paper").GetProperty("id").GetString());
+        // HF's shape: the paper object itself at the top level, Paperboy's extras beside its keys.
+        Assert.Equal(id, paper.RootElement.GetProperty("id").GetString());
+        Assert.False(paper.RootElement.TryGetProperty("paper", out _));
+        Assert.Equal(JsonValueKind.Array, paper.RootElement.GetProperty("authors").ValueKind);
+        Assert.Equal(JsonValueKind.Number, paper.RootElement.GetProperty("upvotes").ValueKind);
         Assert.Contains("2025-03-20", paper.RootElement.GetProperty("listingDays").EnumerateArray().Select(d => d.GetString()));
         using var missing = await _http.GetAsync(new Uri("/api/papers/2501.99999", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -219,7 +290,16 @@ public abstract class WebTests : IAsyncLifetime
         var (status, body) = await GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, status);
         using var doc = JsonDocument.Parse(body);
-        Assert.True(doc.RootElement.GetProperty("paths").TryGetProperty("/api/daily_papers", out _));
+        var paths = doc.RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/daily_papers", out _));
+        // Similar papers and the error answers are documented, not only the happy path.
+        Assert.True(paths.GetProperty("/api/papers/{id}/similar").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _));
+        Assert.True(paths.GetProperty("/api/papers/{id}").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _));
+        Assert.True(paths.GetProperty("/api/daily_papers").GetProperty("get").GetProperty("responses").TryGetProperty("400", out _));
+        Assert.True(paths.GetProperty("/api/papers/index").GetProperty("post").GetProperty("responses").TryGetProperty("202", out _));
+        // Old-style ids still reach similar papers through the catch-all.
+        using var oldStyle = await _http.GetAsync(new Uri("/api/papers/hep-th/9901001/similar", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, oldStyle.StatusCode);
         var (hs, health) = await GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, hs);
         Assert.Contains(Provider, health, StringComparison.Ordinal);

@@ -39,19 +39,20 @@ public sealed class AnnouncementIngester(ArxivClient client, IPaperStore store)
     }
 }
 
-public enum SubmitOutcome { Added, AlreadyListed, Listed, Unknown, Invalid }
+/// <summary>Added: fetched from arXiv and stored; AlreadyStored: Paperboy had it (nothing changed, arXiv not asked).</summary>
+public enum SubmitOutcome { Added, AlreadyStored, Unknown, Invalid }
 
 public sealed record SubmitResult(string Input, string? Id, SubmitOutcome Outcome, string Message);
 
 /// <summary>
 /// Submit by arXiv id (the web form, the API and <c>paperboy add</c>): the paper is fetched from the query API if
-/// Paperboy lacks it, stored, and listed on the day of submission.
+/// Paperboy lacks it, and stored. A submission never touches the announcement listing: the days list what arXiv
+/// announced on them, and a paper fetched by id is found by its page, search and similar papers.
 /// </summary>
-public sealed class PaperSubmitter(ArxivClient client, IPaperStore store, TimeProvider clock)
+public sealed class PaperSubmitter(ArxivClient client, IPaperStore store)
 {
     public async Task<IReadOnlyList<SubmitResult>> SubmitAsync(IReadOnlyList<string> inputs, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var results = new List<SubmitResult>();
         var wanted = new List<(string Input, string Id)>();
         foreach (var input in inputs)
@@ -65,18 +66,8 @@ public sealed class PaperSubmitter(ArxivClient client, IPaperStore store, TimePr
         var missing = new List<(string Input, string Id)>();
         foreach (var w in wanted.DistinctBy(w => w.Id))
         {
-            if (await store.GetPaperAsync(w.Id, ct) is { } existing)
-            {
-                var listed = existing.ListingDays.Contains(today);
-                if (!listed)
-                {
-                    await using var unit = await store.BeginImportAsync(ct);
-                    await unit.AddListingAsync(w.Id, today, int.MaxValue, ct);
-                    await unit.CommitAsync(ct);
-                }
-                results.Add(new SubmitResult(w.Input, w.Id, listed ? SubmitOutcome.AlreadyListed : SubmitOutcome.Listed,
-                    listed ? $"{w.Id} is already on today's list" : $"{w.Id} is now listed on {today:yyyy-MM-dd}"));
-            }
+            if (await store.GetPaperAsync(w.Id, ct) is not null)
+                results.Add(new SubmitResult(w.Input, w.Id, SubmitOutcome.AlreadyStored, $"{w.Id} is here already"));
             else
             {
                 missing.Add(w);
@@ -100,8 +91,8 @@ public sealed class PaperSubmitter(ArxivClient client, IPaperStore store, TimePr
                     results.Add(new SubmitResult(input, id, SubmitOutcome.Invalid, $"{id}: arXiv's record cannot be stored: {problem}"));
                     continue;
                 }
-                batch.Add(paper with { ListingDay = today, ListingPosition = int.MaxValue });
-                results.Add(new SubmitResult(input, id, SubmitOutcome.Added, $"{id} added and listed on {today:yyyy-MM-dd}"));
+                batch.Add(paper with { ListingDay = null });
+                results.Add(new SubmitResult(input, id, SubmitOutcome.Added, $"{id} added"));
             }
             await ImportBatchWriter.WriteAsync(store, batch, ct);
         }

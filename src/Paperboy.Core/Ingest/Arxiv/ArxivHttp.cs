@@ -13,7 +13,8 @@ public sealed class ArxivUnavailableException(string message, Exception? inner =
 
 /// <summary>
 /// The only way Paperboy calls arXiv. Every attempt waits its turn at the shared <see cref="ArxivRateLimiter"/>;
-/// timeouts, dropped connections and 5xx are retried with a doubling delay; a 503's Retry-After is honoured.
+/// timeouts, dropped connections and 5xx are retried with a doubling delay; a 503's Retry-After is honoured. A host
+/// name that does not resolve fails at once: that is no network, not a passing fault.
 /// 4xx answers are returned to the caller (the query API explains bad queries in a 400's body).
 /// </summary>
 public sealed class ArxivHttp(HttpClient http, ArxivRateLimiter limiter, ArxivOptions options, ILogger<ArxivHttp>? log = null)
@@ -65,6 +66,11 @@ public sealed class ArxivHttp(HttpClient http, ArxivRateLimiter limiter, ArxivOp
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
                     failure = $"no answer within {options.Timeout.TotalSeconds:N0} s";
+                }
+                catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.NameResolutionError)
+                {
+                    // No name service (offline, a closed network) does not come back in seconds: say so at once.
+                    throw new ArxivUnavailableException($"{url.Host} could not be found (name resolution failed: no network, or no DNS?); not retried", ex);
                 }
                 catch (HttpRequestException ex)
                 {

@@ -4,21 +4,37 @@ using Paperboy.Core.Papers;
 
 namespace Paperboy.Web.Api;
 
-// The shapes of Hugging Face's /api/daily_papers, so its clients work against Paperboy unchanged.
-// Fields HF has that Paperboy does not know are left out rather than faked; Paperboy's extras are additive.
+// The shapes of Hugging Face's /api/daily_papers, so its clients work against Paperboy unchanged. Every key HF always
+// writes is written here too (null, false or empty where Paperboy has no value: a client that reads item["submittedBy"]
+// must not fail); keys HF leaves out when absent (githubRepo, projectPage, organization, mediaUrls) are left out the
+// same way. Paperboy's extras are additive.
 
-public sealed record ApiAuthor(string Name);
+public sealed record ApiAuthor(
+    string Name,
+    [property: JsonPropertyName("_id")] string? Id = null,
+    bool Hidden = false);
 
-public sealed record ApiUser(string Name, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fullname, string Type = "user");
+/// <summary>HF's user object (submitter): Paperboy knows the handle and the full name.</summary>
+public sealed record ApiUser(string Name, string? Fullname, string Type = "user")
+{
+    [JsonPropertyName("_id")] public string? Id => null;
+    public string? AvatarUrl => null;
+    public string User => Name;
+    public bool IsPro => false;
+    public bool IsHf => false;
+    public bool IsHfAdmin => false;
+    public bool IsMod => false;
+    public bool IsUserFollowing => false;
+}
 
 public sealed record ApiVersion(int Version, DateTimeOffset? Created);
 
-public sealed record ApiPaper(
+public record ApiPaper(
     string Id,
     IReadOnlyList<ApiAuthor> Authors,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PublishedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SubmittedOnDailyAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ApiUser? SubmittedOnDailyBy,
+    string? PublishedAt,
+    string? SubmittedOnDailyAt,
+    ApiUser? SubmittedOnDailyBy,
     string Title,
     string Summary,
     int Upvotes,
@@ -34,6 +50,12 @@ public sealed record ApiPaper(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AbsUrl,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PdfUrl)
 {
+    // HF's discussion and AI-summary fields: Paperboy has neither (yet), so null and empty.
+    public string? DiscussionId => null;
+    [JsonPropertyName("ai_summary")] public string? AiSummary => null;
+    [JsonPropertyName("ai_summary_model")] public string? AiSummaryModel => null;
+    [JsonPropertyName("ai_keywords")] public IReadOnlyList<string> AiKeywords => [];
+
     public static ApiPaper From(PaperRecord p, DateOnly? listingDay) => new(
         p.Id,
         p.Authors.Select(a => new ApiAuthor(a)).ToList(),
@@ -61,13 +83,16 @@ public sealed record ApiPaper(
 
 public sealed record ApiDailyPaper(
     ApiPaper Paper,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PublishedAt,
+    string? PublishedAt,
     string Title,
     string Summary,
     int NumComments,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ApiUser? SubmittedBy,
+    ApiUser? SubmittedBy,
     bool IsAuthorParticipating = false)
 {
+    /// <summary>HF's social-card image; Paperboy makes none yet.</summary>
+    public string? Thumbnail => null;
+
     public static ApiDailyPaper From(ListedPaper item)
     {
         var paper = ApiPaper.From(item.Paper, item.ListingDay);
@@ -75,7 +100,18 @@ public sealed record ApiDailyPaper(
     }
 }
 
-/// <summary>The paper endpoint adds what a paper page shows: every listing day and the older texts.</summary>
-public sealed record ApiPaperDetails(ApiPaper Paper, IReadOnlyList<string> ListingDays, IReadOnlyList<ApiVersion> Versions, IReadOnlyList<ApiRevision> Revisions);
+/// <summary>
+/// One paper as HF's /api/papers/{id} answers: the paper object itself, plus what a paper page shows (every listing
+/// day, the versions and the older texts) as added keys.
+/// </summary>
+public sealed record ApiPaperDetails : ApiPaper
+{
+    public ApiPaperDetails(ApiPaper paper, IReadOnlyList<string> listingDays, IReadOnlyList<ApiVersion> versions, IReadOnlyList<ApiRevision> revisions)
+        : base(paper) => (ListingDays, Versions, Revisions) = (listingDays, versions, revisions);
+
+    public IReadOnlyList<string> ListingDays { get; }
+    public IReadOnlyList<ApiVersion> Versions { get; }
+    public IReadOnlyList<ApiRevision> Revisions { get; }
+}
 
 public sealed record ApiRevision(string? AsOf, int? Version, string Title, IReadOnlyList<string> Authors, string Summary);

@@ -16,8 +16,22 @@ public static class PapersApi
         api.MapGet("/daily_papers", GetDailyPapers)
             .CacheOutput(FreshOutputCachePolicy.Listing)
             .WithSummary("Papers listed on a day, week or month (Hugging Face's daily_papers shape)")
-            .WithDescription("With no period: the latest day with papers. `p` is the 0-based page. Without `limit`, a `date` query returns the whole day (up to 1,000) and other queries 50.");
-        api.MapGet("/papers/{**id}", GetPaper).CacheOutput(FreshOutputCachePolicy.Search).WithSummary("One paper, with its listing days, versions and older texts; /papers/{id}/similar: its nearest papers");
+            .WithDescription("With no period: the latest day with papers. `p` is the 0-based page. Without `limit`, a `date` query returns the whole day (up to 1,000) and other queries 50. A bad parameter gets a 400 problem naming it.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        // New-style ids: its own route, so the OpenAPI document shows it; old-style ids (hep-th/9901001/similar)
+        // reach the same code through the catch-all below.
+        api.MapGet("/papers/{id}/similar", (string id, SearchEngine engine, IPaperStore store, CancellationToken ct, int limit = 10) =>
+                GetPaper(id + "/similar", store, engine, ct, limit))
+            .CacheOutput(FreshOutputCachePolicy.Search)
+            .WithSummary("The papers nearest in meaning to one paper (search's item shape); `limit` 1 to 50, default 10")
+            .Produces<List<ApiSearchHit>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/papers/{**id}", GetPaper).CacheOutput(FreshOutputCachePolicy.Search)
+            .WithSummary("One paper as Hugging Face answers it (the paper object itself), plus its listing days, versions and older texts")
+            .Produces<ApiPaperDetails>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapSubmitApi();
         api.MapSearchApi();
     }

@@ -26,6 +26,7 @@ public static class SearchApi
     {
         api.MapGet("/papers/search", SearchAsync)
             .CacheOutput(FreshOutputCachePolicy.Search)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Search papers: hybrid (BM25 + semantic, fused), keyword or semantic; filters by category and published date");
     }
 

@@ -54,7 +54,7 @@ public sealed class ListingModel(CachedReads reads, IOptions<WebOptions> options
 
         Result = await reads.ListingAsync(new ListingQuery(Period, Category, Order, (PageNumber - 1) * PageSize, PageSize), ct);
         (Previous, Next) = await reads.NeighboursAsync(Period, ct);
-        CategoryCounts = await reads.CategoriesAsync(Period, ct);
+        CategoryCounts = (await reads.CategoriesAsync(Period, ct)).Where(c => Categories.IsArxiv(c.Category)).ToList();
         ViewData["Title"] = Heading;
         if (Result.Total == 0)
         {

@@ -6,12 +6,15 @@ namespace Paperboy.Web.Pages;
 
 /// <summary>One paper: full abstract, authors, categories, dates, versions, links, older texts.</summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Search)]
-public sealed class PaperModel(IPaperStore store, Core.Search.SearchEngine search) : PageModel
+public sealed class PaperModel(IPaperStore store, Core.Search.SearchEngine search, PendingSubmissions pending) : PageModel
 {
     [FromRoute] public string Id { get; set; } = "";
 
     public PaperDetails? Details { get; private set; }
     public string? Problem { get; private set; }
+
+    /// <summary>True while the paper is being fetched from arXiv after a submission: the page reloads itself.</summary>
+    public bool Fetching { get; private set; }
     public IReadOnlyList<Core.Search.SearchHit> Similar { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -28,9 +31,18 @@ public sealed class PaperModel(IPaperStore store, Core.Search.SearchEngine searc
         Details = await store.GetPaperAsync(Id, ct);
         if (Details is null)
         {
-            Response.StatusCode = StatusCodes.Status404NotFound;
-            Problem = $"Paperboy has no paper {Id} yet.";
             ViewData["Title"] = "Not found";
+            (Response.StatusCode, Problem) = pending.Find(Id) switch
+            {
+                // Neither is cached (only 200 and 404 are): the next look may find the paper.
+                { IsCompleted: false } => (StatusCodes.Status202Accepted, $"{Id} is being fetched from arXiv. This page shows it as soon as it arrives."),
+                { IsFaulted: true } failed => (StatusCodes.Status503ServiceUnavailable, $"arXiv could not be reached just now, so {Id} was not added ({failed.Exception?.InnerException?.Message}). Please submit it again later."),
+                { IsCompletedSuccessfully: true, Result.Outcome: Core.Ingest.Arxiv.SubmitOutcome.Unknown } => (StatusCodes.Status404NotFound, $"arXiv has no paper {Id}."),
+                _ => (StatusCodes.Status404NotFound, $"Paperboy has no paper {Id} yet."),
+            };
+            Fetching = Response.StatusCode == StatusCodes.Status202Accepted;
+            if (Fetching)
+                ViewData["Title"] = "Fetching " + Id;
             return Page();
         }
         ViewData["Title"] = Details.Paper.Title;
