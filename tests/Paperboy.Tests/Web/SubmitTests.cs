@@ -151,8 +151,9 @@ public sealed class SlowArxivSubmitTests
     {
         await using var db = await TestStore.CreateAsync("sqlite");
         await using var fake = await FakeArxiv.StartAsync();
-        // arXiv's 3 s between requests, made 4 s: the second submission waits longer than the request may.
-        var settings = Ingestion.ArxivSettings(fake, TimeSpan.FromSeconds(4));
+        // arXiv's 3 s between requests, made 8 s: the second submission waits far longer than the request may (1 s),
+        // however slowly the first one went.
+        var settings = Ingestion.ArxivSettings(fake, TimeSpan.FromSeconds(8));
         settings["Web:SubmitWaitSeconds"] = "1";
         await using var app = new PaperboyFactory(db, settings);
         using var http = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
@@ -172,7 +173,7 @@ public sealed class SlowArxivSubmitTests
             Assert.Contains("is being fetched from arXiv", page, StringComparison.Ordinal);
             Assert.Contains("http-equiv=\"refresh\"", page, StringComparison.Ordinal);
         }
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         HttpStatusCode status;
         do
         {
