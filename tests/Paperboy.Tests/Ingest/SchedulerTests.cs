@@ -60,4 +60,35 @@ public sealed class SchedulerTests
         using var day = await http.GetAsync(new Uri("/papers/date/2025-03-20", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, day.StatusCode);
     }
+
+    [Fact]
+    public async Task Offline_serve_records_one_clear_failure_at_start_up_and_goes_on_serving()
+    {
+        await using var db = await TestStore.CreateAsync("sqlite");
+        await using var factory = new PaperboyFactory(db, new Dictionary<string, string?>
+        {
+            ["Arxiv:Schedule:Enabled"] = "true",
+            // .invalid never resolves (RFC 2606): what a machine without a network sees for arXiv's hosts.
+            ["Arxiv:FeedUrl"] = "http://rss.arxiv.invalid/",
+            ["Arxiv:OaiUrl"] = "http://oaipmh.arxiv.invalid/oai",
+            ["Arxiv:RequestInterval"] = "00:00:00",
+            ["Arxiv:MaxRetries"] = "5",
+            ["Arxiv:RetryDelay"] = "00:00:30", // retrying would hold the run for many minutes
+        });
+        using var http = factory.CreateClient();
+        JsonElement ingestion = default;
+        for (var i = 0; i < 200; i++)
+        {
+            using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/admin/status", UriKind.Relative)));
+            ingestion = doc.RootElement.GetProperty("ingestion").Clone();
+            if (ingestion.GetProperty("lastError").ValueKind == JsonValueKind.String)
+                break;
+            await Task.Delay(100);
+        }
+        var error = ingestion.GetProperty("lastError").GetString();
+        Assert.Contains("rss.arxiv.invalid could not be found", error, StringComparison.Ordinal);
+        Assert.Contains("not retried", error, StringComparison.Ordinal);
+        using var home = await http.GetAsync(new Uri("/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+    }
 }
