@@ -31,7 +31,7 @@ public sealed class ImportCounts
 /// <summary>Writes a batch of records in one transaction: all of it lands or none of it does.</summary>
 public static class ImportBatchWriter
 {
-    public static async Task<ImportCounts> WriteAsync(IPaperStore store, IReadOnlyList<IncomingPaper> batch, CancellationToken ct)
+    public static async Task<ImportCounts> WriteAsync(IImportStore store, IReadOnlyList<IncomingPaper> batch, CancellationToken ct)
     {
         if (batch.Count == 0)
             return new ImportCounts();

@@ -21,7 +21,7 @@ public sealed record JobRun(
 /// harvest of the configured set from where the last one stopped (DOIs, journal refs, versions, deletions).
 /// The scheduler in <c>serve</c> and the CLI verbs call this same code.
 /// </summary>
-public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarvester harvester, IPaperStore store, ArxivOptions options, TimeProvider clock)
+public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarvester harvester, IJobState store, ArxivOptions options, TimeProvider clock)
 {
     public const string StateKey = "job:daily";
 

@@ -4,9 +4,15 @@ namespace Paperboy.Core.Papers;
 
 /// <summary>
 /// The database: the truth everything else is derived from. One implementation per provider
-/// (Paperboy.Storage.Sqlite, Paperboy.Storage.Postgres); nothing outside them knows which is in use.
+/// (Paperboy.Storage.Sqlite, Paperboy.Storage.Postgres); nothing outside them knows which is in use. It is the sum of
+/// small interfaces, one per feature: a caller asks for the one it needs (a page for <see cref="IPaperReader"/>, the
+/// indexer for <see cref="IEmbeddingStore"/>), so what each part of the program may do to the data is visible in its
+/// constructor. The host registers every one of them as the same store.
 /// </summary>
-public interface IPaperStore : IAsyncDisposable
+public interface IPaperStore : IStoreAdmin, IPaperReader, IImportStore, IJobState, IEmbeddingStore, IAsyncDisposable;
+
+/// <summary>The database itself: which provider, its migrations, its size and counts.</summary>
+public interface IStoreAdmin
 {
     /// <summary>"sqlite" or "postgres".</summary>
     string Provider { get; }
@@ -14,11 +20,12 @@ public interface IPaperStore : IAsyncDisposable
     /// <summary>Applies the migrations this build knows and the database lacks; returns how many ran.</summary>
     Task<int> MigrateAsync(CancellationToken ct = default);
 
-    /// <summary>Starts one transaction of import writes; nothing is visible until <see cref="IImportUnit.CommitAsync"/>.</summary>
-    Task<IImportUnit> BeginImportAsync(CancellationToken ct = default);
-
     Task<StoreStatus> GetStatusAsync(CancellationToken ct = default);
+}
 
+/// <summary>Papers and listings, as pages, the API and search read them.</summary>
+public interface IPaperReader
+{
     /// <summary>A number that changes whenever papers or listings change: lets readers cache safely.</summary>
     Task<long> GetChangeStampAsync(CancellationToken ct = default);
 
@@ -34,16 +41,29 @@ public interface IPaperStore : IAsyncDisposable
 
     Task<PaperDetails?> GetPaperAsync(string id, CancellationToken ct = default);
 
+    /// <summary>Papers by id, in no particular order; ids not stored are left out.</summary>
+    Task<IReadOnlyList<PaperRecord>> GetPapersAsync(IReadOnlyList<string> ids, CancellationToken ct = default);
+}
+
+/// <summary>Writing papers: import, ingestion and submissions all go through one transaction at a time.</summary>
+public interface IImportStore
+{
+    /// <summary>Starts one transaction of import writes; nothing is visible until <see cref="IImportUnit.CommitAsync"/>.</summary>
+    Task<IImportUnit> BeginImportAsync(CancellationToken ct = default);
+}
+
+/// <summary>Jobs' saved state: harvest cursors, the last run of the daily job.</summary>
+public interface IJobState
+{
     /// <summary>A job's saved state (harvest cursor, last run), as the JSON it was saved as; null if never saved.</summary>
     Task<string?> GetStateAsync(string key, CancellationToken ct = default);
 
     Task SetStateAsync(string key, string value, CancellationToken ct = default);
+}
 
-    /// <summary>Papers by id, in no particular order; ids not stored are left out.</summary>
-    Task<IReadOnlyList<PaperRecord>> GetPapersAsync(IReadOnlyList<string> ids, CancellationToken ct = default);
-
-    // ---- what search is derived from ---------------------------------------------------------------
-
+/// <summary>What search is derived from: the papers' change feed and the stored embeddings.</summary>
+public interface IEmbeddingStore
+{
     /// <summary>The papers changed after the cursor, oldest change first: the feed search indexes follow.</summary>
     Task<IReadOnlyList<Search.ChangedPaper>> GetChangedPapersAsync(Search.ChangeCursor? after, int limit, CancellationToken ct = default);
 
@@ -65,7 +85,6 @@ public interface IPaperStore : IAsyncDisposable
     Task<Search.EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default);
 }
 
-/// <summary>The writes of one import batch, in one transaction. Disposing without commit rolls back.</summary>
 public interface IImportUnit : IAsyncDisposable
 {
     Task<PaperRecord?> FindAsync(string id, CancellationToken ct);

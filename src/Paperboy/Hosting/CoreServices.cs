@@ -17,6 +17,12 @@ public static class CoreServices
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, SelfValidating<StorageOptions>>();
         services.AddSingleton(sp => PaperboyConfiguration.CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        // One store, asked for by the part each caller needs.
+        services.AddSingleton<IStoreAdmin>(sp => sp.GetRequiredService<IPaperStore>());
+        services.AddSingleton<IPaperReader>(sp => sp.GetRequiredService<IPaperStore>());
+        services.AddSingleton<IImportStore>(sp => sp.GetRequiredService<IPaperStore>());
+        services.AddSingleton<IJobState>(sp => sp.GetRequiredService<IPaperStore>());
+        services.AddSingleton<IEmbeddingStore>(sp => sp.GetRequiredService<IPaperStore>());
 
         services.AddOptions<ArxivOptions>().Bind(configuration.GetSection(ArxivOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<ArxivOptions>, SelfValidating<ArxivOptions>>();

@@ -10,7 +10,7 @@ namespace Paperboy.Web;
 /// until the store's change stamp moves; the stamp is looked up at most once per poll interval, so another
 /// process's writes show within that interval.
 /// </summary>
-public sealed class CachedReads(IPaperStore store, IOptions<WebOptions> options, TimeProvider clock) : IDisposable
+public sealed class CachedReads(IPaperReader store, IOptions<WebOptions> options, TimeProvider clock) : IDisposable
 {
     private const int MaxEntries = 4_096;
 
@@ -20,7 +20,7 @@ public sealed class CachedReads(IPaperStore store, IOptions<WebOptions> options,
     private long _stamp = long.MinValue;
     private long _checkedAt = long.MinValue;
 
-    public IPaperStore Store => store;
+    public IPaperReader Store => store;
 
     public Task<ListingPage> ListingAsync(ListingQuery q, CancellationToken ct) =>
         GetAsync(q, () => store.GetListingAsync(q, ct), ct);

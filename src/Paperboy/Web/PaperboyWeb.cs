@@ -91,7 +91,7 @@ public static class PaperboyWeb
     }
 
     /// <summary>Migrations run before the server takes requests.</summary>
-    private sealed class MigrateAtStartup(IPaperStore store, ILogger<MigrateAtStartup> log) : IHostedService
+    private sealed class MigrateAtStartup(IStoreAdmin store, ILogger<MigrateAtStartup> log) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {

@@ -285,6 +285,16 @@ public abstract class WebTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Every_part_of_the_store_is_the_one_store()
+    {
+        var services = _factory.Services;
+        var store = services.GetService(typeof(Core.Papers.IPaperStore));
+        Assert.NotNull(store);
+        foreach (var part in new[] { typeof(Core.Papers.IPaperReader), typeof(Core.Papers.IImportStore), typeof(Core.Papers.IJobState), typeof(Core.Papers.IEmbeddingStore), typeof(Core.Papers.IStoreAdmin) })
+            Assert.Same(store, services.GetService(part));
+    }
+
+    [Fact]
     public async Task Openapi_and_health_are_served()
     {
         var (status, body) = await GetAsync("/openapi/v1.json");

@@ -100,7 +100,7 @@ public sealed class SemanticIndex : IDisposable
         return new SemanticIndex(model, dimensions, ids, hashes, view);
     }
 
-    public static async Task<SemanticIndex> LoadAsync(IPaperStore store, string model, int dimensions, VectorIndexOptions options, string? snapshotPath, CancellationToken ct)
+    public static async Task<SemanticIndex> LoadAsync(IEmbeddingStore store, string model, int dimensions, VectorIndexOptions options, string? snapshotPath, CancellationToken ct)
     {
         var set = await store.DescribeEmbeddingsAsync(model, ct);
         if (snapshotPath is not null && TryOpenSnapshot(model, dimensions, snapshotPath, set, options) is { } saved)

@@ -14,7 +14,7 @@ public static class AdminApi
     {
         var admin = app.MapGroup("/api/admin").WithTags("admin").AddEndpointFilter(async (ctx, next) =>
             IsAdmin(ctx.HttpContext) ? await next(ctx) : Results.Problem(statusCode: 403, title: "Forbidden", detail: "Admin endpoints answer only on loopback or with the admin token"));
-        admin.MapGet("/status", async (IPaperStore store, DailyIngestJob job, OaiHarvester harvester, ArxivOptions arxiv, SearchEngine search, CancellationToken ct) =>
+        admin.MapGet("/status", async (IStoreAdmin store, DailyIngestJob job, OaiHarvester harvester, ArxivOptions arxiv, SearchEngine search, CancellationToken ct) =>
         {
             var status = await store.GetStatusAsync(ct);
             var run = await job.GetLastRunAsync(ct);

@@ -20,7 +20,7 @@ public static class PapersApi
             .ProducesProblem(StatusCodes.Status400BadRequest);
         // New-style ids: its own route, so the OpenAPI document shows it; old-style ids (hep-th/9901001/similar)
         // reach the same code through the catch-all below.
-        api.MapGet("/papers/{id}/similar", (string id, SearchEngine engine, IPaperStore store, CancellationToken ct, int limit = 10) =>
+        api.MapGet("/papers/{id}/similar", (string id, SearchEngine engine, IPaperReader store, CancellationToken ct, int limit = 10) =>
                 GetPaper(id + "/similar", store, engine, ct, limit))
             .CacheOutput(FreshOutputCachePolicy.Search)
             .WithSummary("The papers nearest in meaning to one paper (search's item shape); `limit` 1 to 50, default 10")
@@ -80,7 +80,7 @@ public static class PapersApi
         return TypedResults.Ok(result.Items.Select(ApiDailyPaper.From).ToList());
     }
 
-    internal static async Task<IResult> GetPaper(string id, IPaperStore store, SearchEngine engine, CancellationToken ct, int limit = 10)
+    internal static async Task<IResult> GetPaper(string id, IPaperReader store, SearchEngine engine, CancellationToken ct, int limit = 10)
     {
         // Old-style ids hold a slash, so /papers/{id}/similar shares the catch-all route.
         if (id.EndsWith("/similar", StringComparison.Ordinal))
@@ -93,7 +93,7 @@ public static class PapersApi
         return await GetPaperAsync(id, store, ct);
     }
 
-    private static async Task<Results<Ok<ApiPaperDetails>, ProblemHttpResult>> GetPaperAsync(string id, IPaperStore store, CancellationToken ct)
+    private static async Task<Results<Ok<ApiPaperDetails>, ProblemHttpResult>> GetPaperAsync(string id, IPaperReader store, CancellationToken ct)
     {
         var canonical = ArxivId.TryParse(id, out var arxiv, out _) ? arxiv : id;
         if (!ArxivId.IsPaperId(canonical))

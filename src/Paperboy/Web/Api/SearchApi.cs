@@ -62,7 +62,7 @@ public static class SearchApi
         }
     }
 
-    internal static async Task<Results<Ok<List<ApiSearchHit>>, ProblemHttpResult>> SimilarAsync(string id, SearchEngine engine, IPaperStore store, int limit, CancellationToken ct)
+    internal static async Task<Results<Ok<List<ApiSearchHit>>, ProblemHttpResult>> SimilarAsync(string id, SearchEngine engine, IPaperReader store, int limit, CancellationToken ct)
     {
         if (await store.GetPaperAsync(id, ct) is null)
             return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No paper {id} here.");

@@ -30,7 +30,7 @@ public static class SubmitApi
     private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     internal static async Task<IResult> SubmitAsync(
-        HttpContext http, SubmitLimiter limiter, PendingSubmissions pending, IPaperStore store, CancellationToken ct)
+        HttpContext http, SubmitLimiter limiter, PendingSubmissions pending, IPaperReader store, CancellationToken ct)
     {
         // The body is read here, not bound by the framework, so that a body that is not JSON gets a 400 that says so.
         SubmitRequest? request;

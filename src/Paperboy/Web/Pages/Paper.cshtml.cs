@@ -6,7 +6,7 @@ namespace Paperboy.Web.Pages;
 
 /// <summary>One paper: full abstract, authors, categories, dates, versions, links, older texts.</summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Search)]
-public sealed class PaperModel(IPaperStore store, Core.Search.SearchEngine search, PendingSubmissions pending) : PageModel
+public sealed class PaperModel(IPaperReader store, Core.Search.SearchEngine search, PendingSubmissions pending) : PageModel
 {
     [FromRoute] public string Id { get; set; } = "";
 
