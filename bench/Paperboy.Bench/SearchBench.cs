@@ -23,7 +23,7 @@ internal static class SearchBench
         // Optional: the embedding precision (default int8; the data directory must hold that model's vectors).
         if (args.Length > 3)
             options.EmbeddingPrecision = Enum.Parse<EmbeddingPrecision>(args[3], ignoreCase: true);
-        await using var store = new SqlitePaperStore(data);
+        await using var store = SqliteStorage.Open(data);
         using var engine = new SearchEngine(store, options, Path.Combine(data, "bench-" + options.ExactBelow), NullLogger<SearchEngine>.Instance);
         await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 0);
         var papers = (await store.GetChangedPapersAsync(null, 1_000_000)).Select(c => c.Paper).ToList();
@@ -104,7 +104,7 @@ internal static class SearchBench
             options.Connectivity = int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture);
         if (args.Length > 6)
             options.ExpansionAdd = int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture);
-        await using var store = new SqlitePaperStore(data);
+        await using var store = SqliteStorage.Open(data);
         // The stored vectors of the default model (int8), else of the float model.
         string model;
         using (var embedder = new Core.Search.Embeddings.MiniLmEmbedder(Path.Combine(data, "models", Core.Search.Embeddings.MiniLmEmbedder.ModelName),

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Paperboy.Core.Papers;
+using Paperboy.Storage;
 
 namespace Paperboy.Storage.Postgres;
 

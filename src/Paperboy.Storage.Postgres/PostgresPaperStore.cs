@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
+using Paperboy.Storage;
 
 namespace Paperboy.Storage.Postgres;
 
@@ -10,7 +11,7 @@ namespace Paperboy.Storage.Postgres;
 /// The server provider: PostgreSQL 15 or newer. Every SQL statement about papers is here and in
 /// <see cref="PostgresImportUnit"/>. Tables live in the connection's current schema (its search_path), unqualified.
 /// </summary>
-public sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposable
+internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDisposable
 {
     private static readonly HashSet<string> JsonColumns = new(StringComparer.Ordinal) { "authors", "categories", "versions" };
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Paperboy.Core.Papers;
+using Paperboy.Storage;
 
 namespace Paperboy.Storage.Sqlite;
 

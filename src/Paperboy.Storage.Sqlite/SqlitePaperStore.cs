@@ -3,11 +3,12 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
+using Paperboy.Storage;
 
 namespace Paperboy.Storage.Sqlite;
 
 /// <summary>The embedded default: one SQLite file in WAL mode. Every SQL statement about papers is here.</summary>
-public sealed class SqlitePaperStore : IPaperStore
+internal sealed class SqlitePaperStore : IPaperStore
 {
     /// <summary>Connections are pooled by Microsoft.Data.Sqlite; nothing to release per store.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -21,6 +21,10 @@ public interface ITextEmbedder : IDisposable
 public static class PaperText
 {
     public static string For(string title, string abstractText) => title + ". " + abstractText;
+
+    /// <summary>What an embedding was computed from (16 hex digits): when the title or abstract changes, the embedding is stale.</summary>
+    public static string Hash(string title, string abstractText) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(For(title, abstractText))))[..16];
 }
 
 /// <summary>

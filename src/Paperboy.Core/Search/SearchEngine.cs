@@ -197,7 +197,7 @@ public sealed class SearchEngine : IDisposable
             if (EnsureEmbedder() is not null)
             {
                 foreach (var c in changed)
-                    _awaitingVectors[c.Paper.Id] = PaperRows.TextHash(c.Paper.Title, c.Paper.Abstract);
+                    _awaitingVectors[c.Paper.Id] = PaperText.Hash(c.Paper.Title, c.Paper.Abstract);
             }
             cursor = changed[^1].Cursor;
             WriteCursor(cursor.Value);

@@ -26,7 +26,7 @@ internal static class EvalCommand
             var evalDir = Path.Combine(parse.GetValue(PaperboyCli.Data)!, "eval", "scifact");
             var config = PaperboyConfiguration.Build(null);
             var options = config.GetSection(SearchOptions.Section).Get<SearchOptions>() ?? new SearchOptions();
-            await using var store = new Storage.Sqlite.SqlitePaperStore(evalDir);
+            await using var store = Storage.Sqlite.SqliteStorage.Open(evalDir);
             await store.MigrateAsync(ct);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
             using var engine = new SearchEngine(store, options, evalDir, loggers.CreateLogger<SearchEngine>());

@@ -5,6 +5,8 @@ using Paperboy.Core.Ingest;
 using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
+using Paperboy.Storage.Postgres;
+using Paperboy.Storage.Sqlite;
 
 namespace Paperboy.Hosting;
 
@@ -16,13 +18,12 @@ public static class CoreServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, SelfValidating<StorageOptions>>();
-        services.AddSingleton(sp => PaperboyConfiguration.CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
-        // One store, asked for by the part each caller needs.
-        services.AddSingleton<IStoreAdmin>(sp => sp.GetRequiredService<IPaperStore>());
-        services.AddSingleton<IPaperReader>(sp => sp.GetRequiredService<IPaperStore>());
-        services.AddSingleton<IImportStore>(sp => sp.GetRequiredService<IPaperStore>());
-        services.AddSingleton<IJobState>(sp => sp.GetRequiredService<IPaperStore>());
-        services.AddSingleton<IEmbeddingStore>(sp => sp.GetRequiredService<IPaperStore>());
+        // The composition root's one switch on the provider; each provider registers its own store.
+        StorageOptions Storage(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+        if (configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}"] == "postgres")
+            services.AddPostgresStorage(sp => Storage(sp).ConnectionString!);
+        else
+            services.AddSqliteStorage(sp => Storage(sp).DataDirectory);
 
         services.AddOptions<ArxivOptions>().Bind(configuration.GetSection(ArxivOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<ArxivOptions>, SelfValidating<ArxivOptions>>();

@@ -28,10 +28,4 @@ public static class PaperboyConfiguration
         return builder.Build();
     }
 
-    /// <summary>The composition root's one switch on the provider.</summary>
-    public static IPaperStore CreateStore(StorageOptions options) => options.Provider switch
-    {
-        "postgres" => new PostgresPaperStore(options.ConnectionString!),
-        _ => new SqlitePaperStore(options.DataDirectory),
-    };
 }

@@ -25,7 +25,7 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var store = new SqlitePaperStore(_dir.Path);
+        await using var store = SqliteStorage.Open(_dir.Path);
         await store.MigrateAsync();
         await Importing.ImportAsync(store, TestData.Listing("2025-03-19"), TestData.Listing("2025-03-20"), TestData.Listing("2025-03-24"));
         _app = PaperboyWeb.Build(["--urls", "http://127.0.0.1:0", "--Arxiv:Schedule:Enabled=false", "--Search:Semantic=false"], _dir.Path);

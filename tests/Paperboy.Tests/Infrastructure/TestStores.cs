@@ -40,11 +40,11 @@ public sealed class TestStore : IAsyncDisposable
             _schema = "t_" + Guid.NewGuid().ToString("N")[..16];
             var cs = new NpgsqlConnectionStringBuilder(_adminConnection) { SearchPath = _schema }.ConnectionString;
             Settings["Storage:ConnectionString"] = cs;
-            Store = new PostgresPaperStore(cs);
+            Store = PostgresStorage.Open(cs);
         }
         else
         {
-            Store = new SqlitePaperStore(_dir.Path);
+            Store = SqliteStorage.Open(_dir.Path);
         }
     }
 

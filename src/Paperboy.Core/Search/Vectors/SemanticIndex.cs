@@ -41,7 +41,7 @@ public sealed class SemanticIndex : IDisposable
         return s.Ordinals.TryGetValue(id, out var ordinal) && !s.Dead.Contains(ordinal) && s.Hashes[ordinal] == Hash64(textHash);
     }
 
-    /// <summary>Text hashes are 16 hex digits (see PaperRows.TextHash); anything else (none) is 0.</summary>
+    /// <summary>Text hashes are 16 hex digits (see PaperText.Hash); anything else (none) is 0.</summary>
     private static ulong Hash64(string? textHash) =>
         ulong.TryParse(textHash, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var h) ? h : 0;
 

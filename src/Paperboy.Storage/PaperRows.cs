@@ -2,7 +2,10 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Paperboy.Core.Papers;
+using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
+
+namespace Paperboy.Storage;
 
 /// <summary>
 /// The <c>papers</c> columns both providers share, and their mapping to <see cref="PaperRecord"/> over plain
@@ -81,9 +84,7 @@ public static class PaperRows
         Add(cmd, "@text_hash", TextHash(p.Title, p.Abstract));
     }
 
-    /// <summary>What an embedding was computed from: when the title or abstract changes, the embedding is stale.</summary>
-    public static string TextHash(string title, string abstractText) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Search.PaperText.For(title, abstractText))))[..16];
+    public static string TextHash(string title, string abstractText) => PaperText.Hash(title, abstractText);
 
     public static string JsonList(IReadOnlyList<string> items) => JsonSerializer.Serialize(items);
 
@@ -101,8 +102,8 @@ public static class PaperRows
     public static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     /// <summary>An embedding row selected as <c>paper_id, text_hash, vector</c>, on either provider.</summary>
-    public static Search.StoredEmbedding ReadEmbedding(DbDataReader r) =>
-        new(r.GetString(0), NullableString(r, 1), Search.VectorBytes.FromBytes((byte[])r.GetValue(2)));
+    public static StoredEmbedding ReadEmbedding(DbDataReader r) =>
+        new(r.GetString(0), NullableString(r, 1), VectorBytes.FromBytes((byte[])r.GetValue(2)));
 
     /// <summary>Runs the query and reads every row with <paramref name="read"/> (the SQL stays with its provider).</summary>
     public static async Task<List<T>> ReadAllAsync<T>(DbCommand cmd, Func<DbDataReader, T> read, CancellationToken ct)
