@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Paperboy.Core.Search;
+using Paperboy.Web.Papers;
+using Paperboy.Web.Submit;
 
 namespace Paperboy.Web;
 

@@ -2,7 +2,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Paperboy.Core.Papers;
 using Paperboy.Hosting;
-using Paperboy.Web.Api;
+using Paperboy.Web.Admin;
+using Paperboy.Web.Papers;
+using Paperboy.Web.Search;
+using Paperboy.Web.Submit;
 
 namespace Paperboy.Web;
 
@@ -34,14 +37,14 @@ public static class PaperboyWeb
         services.AddHostedService<MigrateAtStartup>();
         services.AddHostedService<IngestScheduler>();
         services.AddHostedService<SearchIndexer>();
-        services.AddSingleton<CachedReads>();
-        services.AddSingleton<SubmitLimiter>();
-        services.AddSingleton<PendingSubmissions>();
+        // The features, each a folder with its pages and API together.
+        services.AddPapers();
+        services.AddSubmit();
         services.TryAddSingleton(TimeProvider.System);
         services.AddRazorPages(o =>
         {
-            o.RootDirectory = "/Web/Pages";
-            o.Conventions.AddPageRoute("/Listing", "");
+            o.RootDirectory = "/Web";
+            o.Conventions.AddPageRoute("/Papers/Listing", "");
         }).AddApplicationPart(typeof(PaperboyWeb).Assembly);
         services.AddOutputCache(FreshOutputCachePolicy.AddPolicies);
         services.AddOpenApi();
@@ -63,8 +66,10 @@ public static class PaperboyWeb
         void Map(IEndpointRouteBuilder e)
         {
             e.MapStaticFiles();
-            e.MapPapersApi();
-            e.MapAdminApi();
+            e.MapPapers();
+            e.MapSearch();
+            e.MapSubmit();
+            e.MapAdmin();
             e.MapOpenApi();
             e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
             {

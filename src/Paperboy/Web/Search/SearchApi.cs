@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
+using Paperboy.Web.Papers;
 
-namespace Paperboy.Web.Api;
+namespace Paperboy.Web.Search;
 
 public sealed record ApiExplain(string List, int Rank, float Score, double Share);
 
@@ -22,8 +23,10 @@ public static class SearchApi
 {
     public const int MaxLimit = 100;
 
-    public static void MapSearchApi(this RouteGroupBuilder api)
+    /// <summary>The search feature's API (its page is Search, beside this file).</summary>
+    public static void MapSearch(this IEndpointRouteBuilder app)
     {
+        var api = app.MapGroup("/api").WithTags("search");
         api.MapGet("/papers/search", SearchAsync)
             .CacheOutput(FreshOutputCachePolicy.Search)
             .ProducesProblem(StatusCodes.Status400BadRequest)

@@ -5,7 +5,7 @@ using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
 using Paperboy.Core.Search.FullText;
 
-namespace Paperboy.Web.Pages;
+namespace Paperboy.Web.Search;
 
 /// <summary>Search: hybrid by default, with modes, filters, sort, highlighted matches, paging and an explain view.</summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Search)]

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Hosting;
 
-namespace Paperboy.Web;
+namespace Paperboy.Web.Submit;
 
 /// <summary>
 /// Submissions from the web run here, not in the request: arXiv is asked at most once every few seconds and may be

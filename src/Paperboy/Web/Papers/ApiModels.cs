@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using Paperboy.Core.Papers;
 
-namespace Paperboy.Web.Api;
+namespace Paperboy.Web.Papers;
 
 // The shapes of Hugging Face's /api/daily_papers, so its clients work against Paperboy unchanged. Every key HF always
 // writes is written here too (null, false or empty where Paperboy has no value: a client that reads item["submittedBy"]

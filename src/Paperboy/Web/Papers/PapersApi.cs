@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
+using Paperboy.Web.Search;
 
-namespace Paperboy.Web.Api;
+namespace Paperboy.Web.Papers;
 
 /// <summary>The JSON API: Hugging Face's /api/daily_papers shape, and one paper by id.</summary>
 public static class PapersApi
@@ -10,7 +11,11 @@ public static class PapersApi
     public const int MaxLimit = 1_000;
     public const int DefaultLimit = 50;
 
-    public static void MapPapersApi(this IEndpointRouteBuilder app)
+    /// <summary>The papers feature's services: listing reads cached until the store changes.</summary>
+    public static IServiceCollection AddPapers(this IServiceCollection services) => services.AddSingleton<CachedReads>();
+
+    /// <summary>The papers feature's API (its pages are Listing and Paper, beside this file).</summary>
+    public static void MapPapers(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("papers");
         api.MapGet("/daily_papers", GetDailyPapers)
@@ -32,8 +37,6 @@ public static class PapersApi
             .Produces<ApiPaperDetails>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapSubmitApi();
-        api.MapSearchApi();
     }
 
     internal static async Task<Results<Ok<List<ApiDailyPaper>>, ProblemHttpResult>> GetDailyPapers(

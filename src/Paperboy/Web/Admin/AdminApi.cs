@@ -5,12 +5,12 @@ using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
 using Paperboy.Hosting;
 
-namespace Paperboy.Web.Api;
+namespace Paperboy.Web.Admin;
 
 /// <summary>Operator endpoints: only from the machine itself, or with the configured admin token.</summary>
 public static class AdminApi
 {
-    public static void MapAdminApi(this IEndpointRouteBuilder app)
+    public static void MapAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("admin").AddEndpointFilter(async (ctx, next) =>
             IsAdmin(ctx.HttpContext) ? await next(ctx) : Results.Problem(statusCode: 403, title: "Forbidden", detail: "Admin endpoints answer only on loopback or with the admin token"));

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Core.Papers;
+using Paperboy.Web.Papers;
 
-namespace Paperboy.Web.Api;
+namespace Paperboy.Web.Submit;
 
 public sealed record SubmitRequest(string? ArxivId);
 
@@ -15,8 +16,13 @@ public sealed record ApiPendingSubmission(string Id, string Status, string Url, 
 /// </summary>
 public static class SubmitApi
 {
-    public static void MapSubmitApi(this RouteGroupBuilder api) =>
-        api.MapPost("/papers/index", SubmitAsync)
+    /// <summary>The submit feature's services: the per-client budget and the fetches in flight.</summary>
+    public static IServiceCollection AddSubmit(this IServiceCollection services) =>
+        services.AddSingleton<SubmitLimiter>().AddSingleton<PendingSubmissions>();
+
+    /// <summary>The submit feature's API (its page is Submit, beside this file).</summary>
+    public static void MapSubmit(this IEndpointRouteBuilder app) =>
+        app.MapGroup("/api").WithTags("papers").MapPost("/papers/index", SubmitAsync)
             .WithSummary("Submit a paper by arXiv id: it is fetched from arXiv if needed (rate-limited per client)")
             .Accepts<SubmitRequest>("application/json")
             .WithDescription("200 with the paper when it is here or arrived within a few seconds; 202 while it is being fetched (GET the url in the answer); 400 for a body or id that is not right; 404 when arXiv has no such paper; 429 past the per-client budget; 502 when arXiv could not be reached.")

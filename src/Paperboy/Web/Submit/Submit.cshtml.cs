@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Core.Papers;
 
-namespace Paperboy.Web.Pages;
+namespace Paperboy.Web.Submit;
 
 /// <summary>
 /// Submit a paper by arXiv id. The daily page's small form is a GET here (so listing pages stay cacheable and carry

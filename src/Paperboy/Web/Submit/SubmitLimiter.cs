@@ -2,7 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Paperboy.Hosting;
 
-namespace Paperboy.Web;
+namespace Paperboy.Web.Submit;
 
 /// <summary>
 /// Submitting a paper costs an arXiv request, so each client gets a few per window (the web form and the API

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Paperboy.Core.Papers;
 using Paperboy.Hosting;
 
-namespace Paperboy.Web;
+namespace Paperboy.Web.Papers;
 
 /// <summary>
 /// Listing reads are the hot path and change only when an import or ingest commits. Results are cached

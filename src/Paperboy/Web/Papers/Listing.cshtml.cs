@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Paperboy.Core.Papers;
 using Paperboy.Hosting;
 
-namespace Paperboy.Web.Pages;
+namespace Paperboy.Web.Papers;
 
 /// <summary>The daily page, and the same list for a week or a month. <c>/</c> shows the latest day with papers.</summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Listing)]

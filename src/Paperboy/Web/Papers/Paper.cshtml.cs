@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Paperboy.Core.Papers;
+using Paperboy.Web.Submit;
 
-namespace Paperboy.Web.Pages;
+namespace Paperboy.Web.Papers;
 
 /// <summary>One paper: full abstract, authors, categories, dates, versions, links, older texts.</summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = FreshOutputCachePolicy.Search)]
