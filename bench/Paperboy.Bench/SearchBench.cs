@@ -25,7 +25,7 @@ internal static class SearchBench
             options.EmbeddingPrecision = Enum.Parse<EmbeddingPrecision>(args[3], ignoreCase: true);
         await using var store = SqliteStorage.Open(data);
         using var engine = new SearchEngine(store, options, Path.Combine(data, "bench-" + options.ExactBelow), NullLogger<SearchEngine>.Instance);
-        await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 0);
+        await engine.Upkeep.CatchUpAsync(null, CancellationToken.None, maxEmbed: 0);
         var papers = (await store.GetChangedPapersAsync(null, 1_000_000)).Select(c => c.Paper).ToList();
         var embedded = (await store.DescribeEmbeddingsAsync(engine.Embedder!.ModelId)).Count;
         Console.WriteLine($"{papers.Count:N0} papers, {engine.FullText.Count:N0} in the keyword index, {embedded:N0} embedded; vector index: {(embedded >= options.ExactBelow ? "HNSW" : "exact")}");

@@ -16,17 +16,17 @@ internal static class IndexCommand
             await using var host = await CliHost.StartAsync(parse, ct);
             var engine = host.Get<SearchEngine>();
             var sw = Stopwatch.StartNew();
-            SearchEngine.CatchUpResult result = new(0, 0);
+            SearchIndexUpkeep.CatchUpResult result = new(0, 0);
             await CliHost.WithProgressAsync("Indexing", async p =>
             {
                 if (parse.GetValue(rebuild))
                 {
-                    result = await engine.RebuildAsync(p.Report, ct); // saves the new snapshot itself
+                    result = await engine.Upkeep.RebuildAsync(p.Report, ct); // saves the new snapshot itself
                 }
                 else
                 {
-                    result = await engine.CatchUpAsync(p.Report, ct);
-                    await engine.SaveSnapshotAsync(ct);
+                    result = await engine.Upkeep.CatchUpAsync(p.Report, ct);
+                    await engine.Upkeep.SaveSnapshotAsync(ct);
                 }
                 return 0;
             });

@@ -21,12 +21,12 @@ public sealed class SearchIndexer(SearchEngine engine, IOptions<SearchOptions> o
             try
             {
                 // Small embedding slices, so new papers reach the keyword index promptly during a long backlog.
-                var result = await engine.CatchUpAsync(null, stoppingToken, maxEmbed: 256);
+                var result = await engine.Upkeep.CatchUpAsync(null, stoppingToken, maxEmbed: 256);
                 busy = result.Embedded >= 256;
                 if (result.Indexed + result.Embedded > 0)
                     log.LogInformation("Search: indexed {Indexed} and embedded {Embedded} papers", result.Indexed, result.Embedded);
                 if (!busy)
-                    await engine.SaveSnapshotIfLargeAsync(SnapshotAfter, stoppingToken);
+                    await engine.Upkeep.SaveSnapshotIfLargeAsync(SnapshotAfter, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

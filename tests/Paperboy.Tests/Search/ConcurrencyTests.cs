@@ -20,8 +20,8 @@ public sealed class ConcurrencyTests
         using var files = new TestData.TempDir();
         await Importing.ImportAsync(db.Store, TestData.Listing("2025-03-20"));
         using var engine = new SearchEngine(db.Store, new SearchOptions { ExactBelow = 50 }, db.DataDirectory, NullLogger<SearchEngine>.Instance);
-        await engine.CatchUpAsync(null, CancellationToken.None);
-        await engine.SaveSnapshotAsync(CancellationToken.None); // 211 vectors: an HNSW graph, memory-mapped
+        await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
+        await engine.Upkeep.SaveSnapshotAsync(CancellationToken.None); // 211 vectors: an HNSW graph, memory-mapped
         var ids = (await engine.SearchAsync(new SearchRequest("learning", SearchMode.Keyword, Limit: 100), CancellationToken.None)).Hits.Select(h => h.Paper.Id).ToArray();
         Assert.True(ids.Length >= 50);
 
@@ -66,9 +66,9 @@ public sealed class ConcurrencyTests
         {
             var changed = Importing.Write(files, $"2025-03-2{round}.jsonl", Importing.ListingLine(ids[round], $"Revised title number {round}"));
             await Importing.ImportAsync(db.Store, changed);
-            Assert.Equal(1, (await engine.CatchUpAsync(null, CancellationToken.None)).Embedded);
+            Assert.Equal(1, (await engine.Upkeep.CatchUpAsync(null, CancellationToken.None)).Embedded);
             await Task.Delay(500);
-            await engine.SaveSnapshotAsync(CancellationToken.None);
+            await engine.Upkeep.SaveSnapshotAsync(CancellationToken.None);
             await Task.Delay(500);
         }
         await Task.Delay(1000);

@@ -27,7 +27,7 @@ public sealed class SearchFixture : IAsyncLifetime
             var app = new PaperboyFactory(db, new Dictionary<string, string?> { ["Search:Semantic"] = "true", ["Search:IndexPollInterval"] = "00:00:00.2" });
             Apps[provider] = app;
             var engine = app.Services.GetRequiredService<SearchEngine>();
-            var caught = await engine.CatchUpAsync(null, CancellationToken.None);
+            var caught = await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
             Assert.True(engine.SemanticReady, engine.SemanticStatus);
             Assert.Equal(211, engine.FullText.Count);
         }
@@ -290,7 +290,7 @@ public sealed class SemanticOffTests
         await File.WriteAllTextAsync(Path.Combine(db.DataDirectory, "models", "all-MiniLM-L6-v2"), "not a folder");
         await using var app = new PaperboyFactory(db, new Dictionary<string, string?> { ["Search:Semantic"] = "true" });
         var engine = app.Services.GetRequiredService<SearchEngine>();
-        await engine.CatchUpAsync(null, CancellationToken.None);
+        await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
         Assert.False(engine.SemanticReady);
         using var http = app.CreateClient();
         var page = await http.GetStringAsync(new Uri("/search?q=language%20models", UriKind.Relative));

@@ -32,11 +32,11 @@ public sealed class SnapshotTests
         {
             Assert.Null(engine.SemanticCoverage);
             // A backlog embedded in slices, as serve does: semantic search says how much of it it sees so far.
-            await engine.CatchUpAsync(null, CancellationToken.None, maxEmbed: 64);
+            await engine.Upkeep.CatchUpAsync(null, CancellationToken.None, maxEmbed: 64);
             Assert.Equal((64, 211), engine.SemanticCoverage);
-            await engine.CatchUpAsync(null, CancellationToken.None);
+            await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
             Assert.Equal((211, 211), engine.SemanticCoverage);
-            await engine.SaveSnapshotAsync(CancellationToken.None);
+            await engine.Upkeep.SaveSnapshotAsync(CancellationToken.None);
             var snapshot = Assert.Single(Directory.GetFiles(index, "vectors-*.usearch"));
             Assert.Contains(engine.Embedder!.ModelId.Replace('@', '-'), snapshot, StringComparison.Ordinal);
 
@@ -48,13 +48,13 @@ public sealed class SnapshotTests
 
             // The paper's text changes completely and it is embedded again: same count of vectors as the snapshot.
             await RewriteAboutSeabirdsAsync(db, files, id);
-            var caughtUp = await engine.CatchUpAsync(null, CancellationToken.None);
+            var caughtUp = await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
             Assert.Equal(1, caughtUp.Embedded);
         }
 
         // A new process: the saved graph holds the old vector, so it must be rebuilt from the database.
         using var restarted = new SearchEngine(db.Store, options, db.DataDirectory, NullLogger<SearchEngine>.Instance);
-        Assert.Equal(0, (await restarted.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        Assert.Equal(0, (await restarted.Upkeep.CatchUpAsync(null, CancellationToken.None)).Embedded);
         Assert.Equal(id, await FirstBySeabirdMeaningAsync(restarted));
     }
 
@@ -68,15 +68,15 @@ public sealed class SnapshotTests
         var options = new SearchOptions();
         using var a = new SearchEngine(db.Store, options, db.DataDirectory, NullLogger<SearchEngine>.Instance);
         using var b = new SearchEngine(db.Store, options, nodeB.Path, NullLogger<SearchEngine>.Instance);
-        Assert.Equal(211, (await a.CatchUpAsync(null, CancellationToken.None)).Embedded);
-        Assert.Equal(0, (await b.CatchUpAsync(null, CancellationToken.None)).Embedded); // B reads A's vectors
+        Assert.Equal(211, (await a.Upkeep.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        Assert.Equal(0, (await b.Upkeep.CatchUpAsync(null, CancellationToken.None)).Embedded); // B reads A's vectors
 
         var id = (await a.SearchAsync(new SearchRequest("language models", SearchMode.Keyword), CancellationToken.None)).Hits[0].Paper.Id;
         await RewriteAboutSeabirdsAsync(db, files, id);
 
         // B gets there first; A then finds nothing to embed, and must still pick up B's vector.
-        Assert.Equal(1, (await b.CatchUpAsync(null, CancellationToken.None)).Embedded);
-        Assert.Equal(0, (await a.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        Assert.Equal(1, (await b.Upkeep.CatchUpAsync(null, CancellationToken.None)).Embedded);
+        Assert.Equal(0, (await a.Upkeep.CatchUpAsync(null, CancellationToken.None)).Embedded);
         Assert.Equal(id, await FirstBySeabirdMeaningAsync(a));
     }
 
@@ -87,8 +87,8 @@ public sealed class SnapshotTests
         using var files = new TestData.TempDir();
         await Importing.ImportAsync(db.Store, TestData.Listing("2025-03-20"));
         using var engine = new SearchEngine(db.Store, new SearchOptions { ExactBelow = 50 }, db.DataDirectory, NullLogger<SearchEngine>.Instance);
-        await engine.CatchUpAsync(null, CancellationToken.None);
-        await engine.SaveSnapshotAsync(CancellationToken.None);
+        await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
+        await engine.Upkeep.SaveSnapshotAsync(CancellationToken.None);
         var id = (await engine.SearchAsync(new SearchRequest("language models", SearchMode.Keyword), CancellationToken.None)).Hits[0].Paper.Id;
 
         using var stop = new CancellationTokenSource();
@@ -109,8 +109,8 @@ public sealed class SnapshotTests
         {
             var changed = Importing.Write(files, $"2025-03-2{round}.jsonl", Importing.ListingLine(id, $"Revised title number {round}"));
             await Importing.ImportAsync(db.Store, changed);
-            Assert.Equal(1, (await engine.CatchUpAsync(null, CancellationToken.None)).Embedded);
-            await engine.SaveSnapshotAsync(CancellationToken.None);
+            Assert.Equal(1, (await engine.Upkeep.CatchUpAsync(null, CancellationToken.None)).Embedded);
+            await engine.Upkeep.SaveSnapshotAsync(CancellationToken.None);
         }
         await stop.CancelAsync();
         await searching; // no search failed

@@ -35,7 +35,7 @@ public sealed class CachingTests
         await Importing.ImportAsync(db.Store, TestData.Listing("2025-03-20"));
         var embedder = new CountingEmbedder(new MiniLmEmbedder(Path.Combine(db.DataDirectory, "models"), intraOpThreads: 1));
         using var engine = new SearchEngine(db.Store, new SearchOptions { QueryCacheSize = 2 }, db.DataDirectory, NullLogger<SearchEngine>.Instance, embedder);
-        await engine.CatchUpAsync(null, CancellationToken.None);
+        await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
 
         async Task<string[]> Search(string q) =>
             (await engine.SearchAsync(new SearchRequest(q, SearchMode.Semantic), CancellationToken.None)).Hits.Select(h => h.Paper.Id).ToArray();
@@ -62,7 +62,7 @@ public sealed class CachingTests
         await using var app = new PaperboyFactory(db, new Dictionary<string, string?> { ["Search:IndexPollInterval"] = "00:00:00.1", ["Web:ChangePollSeconds"] = "0.1" });
         using var http = app.CreateClient();
         var engine = app.Services.GetRequiredService<SearchEngine>();
-        await engine.CatchUpAsync(null, CancellationToken.None);
+        await engine.Upkeep.CatchUpAsync(null, CancellationToken.None);
 
         const string url = "/api/papers/search?q=penguin+colonies+on+ice&mode=keyword";
         async Task<(string Body, bool FromCache)> Get(string path, string? bearer = null)

@@ -35,7 +35,7 @@ public static class Evaluator
         }
         foreach (var chunk in batch.Chunk(2_000))
             await ImportBatchWriter.WriteAsync(store, chunk, ct);
-        var caught = await engine.CatchUpAsync(progress, ct, maxEmbed: mode == SearchMode.Keyword ? 0 : int.MaxValue);
+        var caught = await engine.Upkeep.CatchUpAsync(progress, ct, maxEmbed: mode == SearchMode.Keyword ? 0 : int.MaxValue);
 
         var ndcg = 0.0;
         var recall = 0.0;
