@@ -132,6 +132,10 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
             var wide = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
             await wide.GotoAsync(_baseUrl + "/papers/date/2025-03-20");
             await wide.ScreenshotAsync(new() { Path = Path.Combine(shots, "day-1280.png") });
+            await wide.GotoAsync(_baseUrl + "/search?q=arabic+language+models&mode=keyword");
+            await wide.ScreenshotAsync(new() { Path = Path.Combine(shots, "search-1280.png") });
+            await page.GotoAsync(_baseUrl + "/search?q=arabic+language+models&mode=keyword");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "search-390.png") });
         }
     }
 }
