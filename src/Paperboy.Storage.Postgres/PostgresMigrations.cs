@@ -102,5 +102,14 @@ internal static class PostgresMigrations
         );
         CREATE INDEX embeddings_by_model ON embeddings(model);
         """,
+
+        // 4: ASP.NET Data Protection's keys (sign cookies and antiforgery tokens for every node).
+        """
+        CREATE TABLE data_protection_keys (
+            name       text COLLATE "C" PRIMARY KEY,
+            xml        text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        """,
     ];
 }

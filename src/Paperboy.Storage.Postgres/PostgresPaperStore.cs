@@ -136,6 +136,23 @@ internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDispo
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    public async Task<IReadOnlyList<string>> GetDataProtectionKeysAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT xml FROM data_protection_keys ORDER BY created_at, name", conn);
+        return await PaperRows.ReadAllAsync(cmd, r => r.GetString(0), ct);
+    }
+
+    public async Task AddDataProtectionKeyAsync(string name, string xml, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("INSERT INTO data_protection_keys(name, xml, created_at) VALUES (@name, @xml, @now) ON CONFLICT (name) DO NOTHING", conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@name", NpgsqlTypes.NpgsqlDbType.Text) { Value = name });
+        cmd.Parameters.Add(new NpgsqlParameter("@xml", NpgsqlTypes.NpgsqlDbType.Text) { Value = xml });
+        cmd.Parameters.Add(new NpgsqlParameter("@now", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = DateTimeOffset.UtcNow });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     internal const string SetStateSql = """
         INSERT INTO ingest_state(key, value, updated_at) VALUES (@key, @value, @now)
         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at

@@ -95,5 +95,14 @@ internal static class SqliteMigrations
         );
         CREATE INDEX embeddings_by_model ON embeddings(model);
         """,
+
+        // 4: ASP.NET Data Protection's keys (sign cookies and antiforgery tokens for every node).
+        """
+        CREATE TABLE data_protection_keys (
+            name       TEXT PRIMARY KEY,
+            xml        TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
     ];
 }

@@ -272,6 +272,25 @@ internal sealed class SqlitePaperStore : IPaperStore
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    public async Task<IReadOnlyList<string>> GetDataProtectionKeysAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT xml FROM data_protection_keys ORDER BY created_at, name";
+        return await PaperRows.ReadAllAsync(cmd, r => r.GetString(0), ct);
+    }
+
+    public async Task AddDataProtectionKeyAsync(string name, string xml, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "INSERT INTO data_protection_keys(name, xml, created_at) VALUES (@name, @xml, @now) ON CONFLICT (name) DO NOTHING";
+        cmd.Parameters.AddWithValue("@name", name);
+        cmd.Parameters.AddWithValue("@xml", xml);
+        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     public async Task<IReadOnlyList<PaperRecord>> GetPapersAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
     {
         var result = new List<PaperRecord>(ids.Count);

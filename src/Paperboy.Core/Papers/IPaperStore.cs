@@ -9,7 +9,19 @@ namespace Paperboy.Core.Papers;
 /// indexer for <see cref="IEmbeddingStore"/>), so what each part of the program may do to the data is visible in its
 /// constructor. The host registers every one of them as the same store.
 /// </summary>
-public interface IPaperStore : IStoreAdmin, IPaperReader, IImportStore, IJobState, IEmbeddingStore, IAsyncDisposable;
+public interface IPaperStore : IStoreAdmin, IPaperReader, IImportStore, IJobState, IEmbeddingStore, IDataProtectionKeys, IAsyncDisposable;
+
+/// <summary>
+/// ASP.NET Data Protection's key ring (the keys that sign sign-in cookies and antiforgery tokens), kept in the
+/// database so that a restart and every other node accept the same cookies and tokens. Each key is an XML element
+/// under a unique name; keys are added, never changed (Data Protection retires them by date, not by deletion).
+/// </summary>
+public interface IDataProtectionKeys
+{
+    Task<IReadOnlyList<string>> GetDataProtectionKeysAsync(CancellationToken ct = default);
+
+    Task AddDataProtectionKeyAsync(string name, string xml, CancellationToken ct = default);
+}
 
 /// <summary>The database itself: which provider, its migrations, its size and counts.</summary>
 public interface IStoreAdmin

@@ -13,6 +13,7 @@ public static class StoreRegistration
         services.AddSingleton<IImportStore>(sp => sp.GetRequiredService<IPaperStore>());
         services.AddSingleton<IJobState>(sp => sp.GetRequiredService<IPaperStore>());
         services.AddSingleton<IEmbeddingStore>(sp => sp.GetRequiredService<IPaperStore>());
+        services.AddSingleton<IDataProtectionKeys>(sp => sp.GetRequiredService<IPaperStore>());
         return services;
     }
 }

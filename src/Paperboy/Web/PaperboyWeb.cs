@@ -41,6 +41,7 @@ public static class PaperboyWeb
         services.AddPapers();
         services.AddSubmit();
         services.TryAddSingleton(TimeProvider.System);
+        DatabaseKeyRepository.AddTo(services);
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Web";

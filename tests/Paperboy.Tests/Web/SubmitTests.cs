@@ -82,6 +82,32 @@ public abstract partial class SubmitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_form_token_made_by_one_node_is_accepted_by_another_over_the_same_database()
+    {
+        // Node A makes the form (an antiforgery token and its cookie); node B, another process over the same
+        // database, takes the POST: both read Data Protection's keys from the database.
+        var settings = Ingestion.ArxivSettings(_fake, TimeSpan.Zero);
+        await using var nodeB = new PaperboyFactory(_db, settings);
+        var noCookies = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false };
+        using var a = _factory.CreateClient(noCookies);
+        using var b = nodeB.CreateClient(noCookies);
+
+        using var form = await a.GetAsync(new Uri("/papers/submit?id=2503.14603", UriKind.Relative));
+        var token = Token().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value;
+        var cookie = string.Join("; ", form.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+        Assert.NotEmpty(await _db.Store.GetDataProtectionKeysAsync());
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/papers/submit")
+        {
+            Content = new FormUrlEncodedContent([new("id", "2503.14603"), new("__RequestVerificationToken", token)]),
+        };
+        post.Headers.Add("Cookie", cookie);
+        using var accepted = await b.SendAsync(post);
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        Assert.Equal("/papers/2503.14603", accepted.Headers.Location?.ToString());
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_json_gets_a_400_that_says_so()
     {
         using var notJson = await _http.PostAsync(new Uri("/api/papers/index", UriKind.Relative), new StringContent("arxivId=2503.14603", System.Text.Encoding.UTF8, "application/json"));
