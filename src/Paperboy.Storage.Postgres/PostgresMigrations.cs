@@ -111,5 +111,25 @@ internal static class PostgresMigrations
             created_at timestamptz NOT NULL
         );
         """,
+
+        // 5: members and their personal API tokens (hashes only). Email and handle are unique ignoring case.
+        """
+        CREATE TABLE users (
+            id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            email        text NOT NULL,
+            handle       text NOT NULL,
+            display_name text,
+            role         text NOT NULL,
+            created_at   timestamptz NOT NULL
+        );
+        CREATE UNIQUE INDEX users_by_email ON users(lower(email));
+        CREATE UNIQUE INDEX users_by_handle ON users(lower(handle));
+        CREATE TABLE api_tokens (
+            hash         text COLLATE "C" PRIMARY KEY,
+            user_id      bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at   timestamptz NOT NULL
+        );
+        CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+        """,
     ];
 }

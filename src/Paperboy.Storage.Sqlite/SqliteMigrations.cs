@@ -104,5 +104,25 @@ internal static class SqliteMigrations
             created_at TEXT NOT NULL
         );
         """,
+
+        // 5: members and their personal API tokens (hashes only). Email and handle are unique ignoring case.
+        """
+        CREATE TABLE users (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            email        TEXT NOT NULL,
+            handle       TEXT NOT NULL,
+            display_name TEXT,
+            role         TEXT NOT NULL,
+            created_at   TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX users_by_email ON users(lower(email));
+        CREATE UNIQUE INDEX users_by_handle ON users(lower(handle));
+        CREATE TABLE api_tokens (
+            hash         TEXT PRIMARY KEY,
+            user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at   TEXT NOT NULL
+        );
+        CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+        """,
     ];
 }

@@ -12,7 +12,7 @@ internal static class CliStore
         {
             return await body();
         }
-        catch (Exception ex) when (ex is Core.Ingest.Arxiv.ArxivUnavailableException or Core.Ingest.Arxiv.ArxivFormatException or Core.Ingest.Arxiv.OaiPmhException or Core.Ingest.Arxiv.ArxivQueryException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or ArgumentException)
+        catch (Exception ex) when (ex is Core.Ingest.Arxiv.ArxivUnavailableException or Core.Ingest.Arxiv.ArxivFormatException or Core.Ingest.Arxiv.OaiPmhException or Core.Ingest.Arxiv.ArxivQueryException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or ArgumentException or Core.Accounts.DuplicateUserException)
         {
             var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             err.MarkupLine("[red]error:[/] " + Markup.Escape(ex.Message));

@@ -25,6 +25,7 @@ public static class PaperboyCli
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
         ServeCommand.CustomizeHelp(root);
         return root;
     }

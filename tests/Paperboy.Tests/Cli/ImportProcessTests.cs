@@ -305,6 +305,32 @@ public sealed class ImportProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Users_are_added_listed_and_given_a_token_printed_once_alone_on_the_last_line()
+    {
+        var data = _dir.File("data");
+        var (code, output, errors) = await RunAsync("users", "add", "Ada@Example.org", "--admin", "--data", data);
+        Assert.True(code == 0, errors);
+        Assert.Contains("as @ada (admin)", output, StringComparison.Ordinal);
+        var (dup, _, dupErr) = await RunAsync("users", "add", "ada@example.org", "--handle", "someone", "--data", data);
+        Assert.Equal(1, dup);
+        Assert.Contains("exists already", dupErr, StringComparison.Ordinal);
+        var (bad, _, badErr) = await RunAsync("users", "add", "bob@example.org", "--handle", "b", "--data", data);
+        Assert.Equal(1, bad);
+        Assert.Contains("is not a handle", badErr, StringComparison.Ordinal);
+
+        var (_, list, _) = await RunAsync("users", "list", "--data", data);
+        Assert.Contains("@ada\tAda@Example.org\tadmin", list, StringComparison.Ordinal);
+
+        var (tokenCode, tokenOut, _) = await RunAsync("users", "token", "ada@example.org", "--data", data);
+        Assert.Equal(0, tokenCode);
+        var token = tokenOut.TrimEnd().Split('\n')[^1];
+        Assert.Matches("^pb_[A-Za-z0-9_-]{43}$", token);
+        // Only its hash is in the database.
+        Assert.Equal(0, Scalar(data, $"SELECT count(*) FROM api_tokens WHERE hash = '{token}'"));
+        Assert.Equal(1, Scalar(data, $"SELECT count(*) FROM api_tokens WHERE hash = '{Core.Accounts.ApiTokens.Hash(token)}'"));
+    }
+
+    [Fact]
     public async Task Serve_help_shows_its_options_not_a_placeholder()
     {
         var (code, output, _) = await RunAsync("serve", "--help");

@@ -285,6 +285,27 @@ public abstract class WebTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Members_are_unique_by_email_and_handle_ignoring_case_and_tokens_are_kept_as_hashes()
+    {
+        var users = (Core.Accounts.IUserStore)_factory.Services.GetService(typeof(Core.Accounts.IUserStore))!;
+        var ada = await users.AddUserAsync("Ada@Example.org", "ada", Core.Accounts.UserRole.Admin);
+        Assert.Equal(Core.Accounts.UserRole.Admin, ada.Role);
+        var byCase = await Assert.ThrowsAsync<Core.Accounts.DuplicateUserException>(() => users.AddUserAsync("ada@example.ORG", "someone", Core.Accounts.UserRole.Member));
+        Assert.Contains("email", byCase.Message, StringComparison.Ordinal);
+        var byHandle = await Assert.ThrowsAsync<Core.Accounts.DuplicateUserException>(() => users.AddUserAsync("other@example.org", "ADA", Core.Accounts.UserRole.Member));
+        Assert.Contains("handle", byHandle.Message, StringComparison.Ordinal);
+        Assert.Equal(ada.Id, (await users.FindUserByEmailAsync("ADA@example.org"))?.Id);
+        Assert.Single(await users.ListUsersAsync());
+
+        var (token, hash) = Core.Accounts.ApiTokens.Create();
+        Assert.StartsWith("pb_", token, StringComparison.Ordinal);
+        await users.AddApiTokenAsync(ada.Id, hash);
+        Assert.Equal(ada.Id, (await users.FindUserByApiTokenHashAsync(Core.Accounts.ApiTokens.Hash(token)))?.Id);
+        Assert.Null(await users.FindUserByApiTokenHashAsync(token)); // the token itself is not what is stored
+        Assert.Null(await users.FindUserByApiTokenHashAsync(Core.Accounts.ApiTokens.Hash(token + "x")));
+    }
+
+    [Fact]
     public void Every_part_of_the_store_is_the_one_store()
     {
         var services = _factory.Services;
