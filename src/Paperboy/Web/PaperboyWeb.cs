@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Paperboy.Core.Papers;
 using Paperboy.Hosting;
+using Paperboy.Web.Account;
 using Paperboy.Web.Admin;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
@@ -40,6 +41,7 @@ public static class PaperboyWeb
         // The features, each a folder with its pages and API together.
         services.AddPapers();
         services.AddSubmit();
+        services.AddAccount();
         services.TryAddSingleton(TimeProvider.System);
         DatabaseKeyRepository.AddTo(services);
         services.AddRazorPages(o =>
@@ -63,6 +65,8 @@ public static class PaperboyWeb
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
         app.Use(SecurityHeaders);
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseOutputCache();
         void Map(IEndpointRouteBuilder e)
         {
@@ -71,6 +75,7 @@ public static class PaperboyWeb
             e.MapSearch();
             e.MapSubmit();
             e.MapAdmin();
+            e.MapAccount();
             e.MapOpenApi();
             e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
             {

@@ -306,6 +306,34 @@ public abstract class WebTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_personal_api_token_says_who_the_request_is_and_a_wrong_one_is_refused()
+    {
+        var users = (Core.Accounts.IUserStore)_factory.Services.GetService(typeof(Core.Accounts.IUserStore))!;
+        var ada = await users.AddUserAsync("ada@example.org", "ada", Core.Accounts.UserRole.Member);
+        var (token, hash) = Core.Accounts.ApiTokens.Create();
+        await users.AddApiTokenAsync(ada.Id, hash);
+
+        async Task<(HttpStatusCode, string)> Me(string? bearer)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+            if (bearer is not null)
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+            using var response = await _http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        var (status, body) = await Me(token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        using (var doc = JsonDocument.Parse(body))
+        {
+            Assert.Equal("ada", doc.RootElement.GetProperty("handle").GetString());
+            Assert.Equal("member", doc.RootElement.GetProperty("role").GetString());
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Me(null)).Item1);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Me(token[..^1] + (token[^1] == 'A' ? "B" : "A"))).Item1);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Me("some-other-secret")).Item1);
+    }
+
+    [Fact]
     public void Every_part_of_the_store_is_the_one_store()
     {
         var services = _factory.Services;
