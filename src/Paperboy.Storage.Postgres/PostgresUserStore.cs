@@ -9,6 +9,7 @@ namespace Paperboy.Storage.Postgres;
 internal sealed class PostgresUserStore(Func<CancellationToken, ValueTask<NpgsqlConnection>> open) : IUserStore
 {
     private const string Columns = "id, email, handle, display_name, role, created_at";
+    private const string UserColumns = "u.id, u.email, u.handle, u.display_name, u.role, u.created_at";
 
     public async Task<User> AddUserAsync(string email, string handle, UserRole role, CancellationToken ct = default)
     {
@@ -54,7 +55,7 @@ internal sealed class PostgresUserStore(Func<CancellationToken, ValueTask<Npgsql
     public async Task<User?> FindUserByApiTokenHashAsync(string tokenHash, CancellationToken ct = default)
     {
         await using var conn = await open(ct);
-        await using var cmd = new NpgsqlCommand($"SELECT {string.Join(", ", Columns.Split(", ").Select(c => "u." + c))} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = @hash", conn);
+        await using var cmd = new NpgsqlCommand($"SELECT {UserColumns} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = @hash", conn);
         cmd.Parameters.Add(new NpgsqlParameter("@hash", NpgsqlDbType.Text) { Value = tokenHash });
         return (await PaperRows.ReadAllAsync(cmd, Read, ct)).FirstOrDefault();
     }

@@ -9,7 +9,7 @@ namespace Paperboy.Storage.Sqlite;
 internal sealed class SqliteImportUnit(SqliteConnection conn, SqliteTransaction tx) : IImportUnit
 {
     private readonly Dictionary<string, SqliteCommand> _commands = [];
-    private readonly string _now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+    private readonly string _now = SqliteTime.Now();
 
     private SqliteCommand Command(string sql)
     {

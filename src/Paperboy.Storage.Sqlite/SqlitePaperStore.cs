@@ -68,7 +68,7 @@ internal sealed class SqlitePaperStore : IPaperStore
             apply.Transaction = tx;
             apply.CommandText = SqliteMigrations.All[i] + "\nINSERT INTO schema_migrations(version, applied_at) VALUES (@v, @at);";
             apply.Parameters.AddWithValue("@v", version);
-            apply.Parameters.AddWithValue("@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            apply.Parameters.AddWithValue("@at", SqliteTime.Now());
             await apply.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
             ran++;
@@ -268,7 +268,7 @@ internal sealed class SqlitePaperStore : IPaperStore
         cmd.CommandText = SetStateSql;
         cmd.Parameters.AddWithValue("@key", key);
         cmd.Parameters.AddWithValue("@value", value);
-        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("@now", SqliteTime.Now());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -287,7 +287,7 @@ internal sealed class SqlitePaperStore : IPaperStore
         cmd.CommandText = "INSERT INTO data_protection_keys(name, xml, created_at) VALUES (@name, @xml, @now) ON CONFLICT (name) DO NOTHING";
         cmd.Parameters.AddWithValue("@name", name);
         cmd.Parameters.AddWithValue("@xml", xml);
-        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("@now", SqliteTime.Now());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -365,7 +365,7 @@ internal sealed class SqlitePaperStore : IPaperStore
         var hash = cmd.Parameters.Add("@hash", SqliteType.Text);
         var vector = cmd.Parameters.Add("@vector", SqliteType.Blob);
         cmd.Parameters.AddWithValue("@model", model);
-        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("@now", SqliteTime.Now());
         foreach (var e in embeddings)
         {
             id.Value = e.Id;

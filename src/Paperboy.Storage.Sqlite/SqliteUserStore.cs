@@ -9,6 +9,7 @@ namespace Paperboy.Storage.Sqlite;
 internal sealed class SqliteUserStore(Func<CancellationToken, Task<SqliteConnection>> open) : IUserStore
 {
     private const string Columns = "id, email, handle, display_name, role, created_at";
+    private const string UserColumns = "u.id, u.email, u.handle, u.display_name, u.role, u.created_at";
 
     public async Task<User> AddUserAsync(string email, string handle, UserRole role, CancellationToken ct = default)
     {
@@ -18,7 +19,7 @@ internal sealed class SqliteUserStore(Func<CancellationToken, Task<SqliteConnect
         cmd.Parameters.AddWithValue("@email", email);
         cmd.Parameters.AddWithValue("@handle", handle);
         cmd.Parameters.AddWithValue("@role", role.ToString().ToLowerInvariant());
-        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("@now", SqliteTime.Now());
         try
         {
             return (await PaperRows.ReadAllAsync(cmd, Read, ct))[0];
@@ -55,7 +56,7 @@ internal sealed class SqliteUserStore(Func<CancellationToken, Task<SqliteConnect
         cmd.CommandText = "INSERT INTO api_tokens(hash, user_id, created_at) VALUES (@hash, @user, @now)";
         cmd.Parameters.AddWithValue("@hash", tokenHash);
         cmd.Parameters.AddWithValue("@user", userId);
-        cmd.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("@now", SqliteTime.Now());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -63,7 +64,7 @@ internal sealed class SqliteUserStore(Func<CancellationToken, Task<SqliteConnect
     {
         await using var conn = await open(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {string.Join(", ", Columns.Split(", ").Select(c => "u." + c))} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = @hash";
+        cmd.CommandText = $"SELECT {UserColumns} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = @hash";
         cmd.Parameters.AddWithValue("@hash", tokenHash);
         return (await PaperRows.ReadAllAsync(cmd, Read, ct)).FirstOrDefault();
     }

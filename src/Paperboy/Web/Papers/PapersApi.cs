@@ -26,7 +26,7 @@ public static class PapersApi
         // New-style ids: its own route, so the OpenAPI document shows it; old-style ids (hep-th/9901001/similar)
         // reach the same code through the catch-all below.
         api.MapGet("/papers/{id}/similar", (string id, SearchEngine engine, IPaperReader store, CancellationToken ct, int limit = 10) =>
-                GetPaper(id + "/similar", store, engine, ct, limit))
+                SimilarAsync(id, store, engine, limit, ct))
             .CacheOutput(FreshOutputCachePolicy.Search)
             .WithSummary("The papers nearest in meaning to one paper (search's item shape); `limit` 1 to 50, default 10")
             .Produces<List<ApiSearchHit>>()
@@ -86,15 +86,15 @@ public static class PapersApi
     internal static async Task<IResult> GetPaper(string id, IPaperReader store, SearchEngine engine, CancellationToken ct, int limit = 10)
     {
         // Old-style ids hold a slash, so /papers/{id}/similar shares the catch-all route.
-        if (id.EndsWith("/similar", StringComparison.Ordinal))
-        {
-            var paperId = id[..^"/similar".Length];
-            if (!ArxivId.IsPaperId(paperId))
-                return Bad($"id: '{TextNormalizer.Clip(paperId)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
-            return await SearchApi.SimilarAsync(paperId, engine, store, limit, ct);
-        }
-        return await GetPaperAsync(id, store, ct);
+        return id.EndsWith("/similar", StringComparison.Ordinal)
+            ? await SimilarAsync(id[..^"/similar".Length], store, engine, limit, ct)
+            : await GetPaperAsync(id, store, ct);
     }
+
+    private static async Task<IResult> SimilarAsync(string paperId, IPaperReader store, SearchEngine engine, int limit, CancellationToken ct) =>
+        ArxivId.IsPaperId(paperId)
+            ? await SearchApi.SimilarAsync(paperId, engine, store, limit, ct)
+            : Bad($"id: '{TextNormalizer.Clip(paperId)}' is not an arXiv id (2503.11731, hep-th/9901001) or a local id");
 
     private static async Task<Results<Ok<ApiPaperDetails>, ProblemHttpResult>> GetPaperAsync(string id, IPaperReader store, CancellationToken ct)
     {
