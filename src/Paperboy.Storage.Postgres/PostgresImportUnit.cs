@@ -22,6 +22,8 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
         ["@as_of"] = NpgsqlDbType.Date,
         ["@upvotes"] = NpgsqlDbType.Integer,
         ["@num_comments"] = NpgsqlDbType.Integer,
+        ["@daily_day"] = NpgsqlDbType.Date,
+        ["@submitted_on_daily_at"] = NpgsqlDbType.TimestampTz,
     };
 
     private static readonly string InsertPaper =
@@ -99,7 +101,7 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     {
         // PaperRows.Bind adds parameters: let it fill a scratch command, then copy the values over.
         using var scratch = new NpgsqlCommand();
-        PaperRows.Bind(scratch, paper);
+        PaperRows.Bind(scratch, paper, instantsAsText: false);
         foreach (NpgsqlParameter p in scratch.Parameters)
             Set(cmd, p.ParameterName, PaperTypes.TryGetValue(p.ParameterName, out var type) ? type : NpgsqlDbType.Text, p.Value);
         Set(cmd, "@now", NpgsqlDbType.TimestampTz, _now);

@@ -131,5 +131,88 @@ internal static class PostgresMigrations
         );
         CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
         """,
+
+        // 6: the community. Papers featured on the Daily (the day, the instant, the member) and their local counts
+        // (kept by the vote and comment statements in the same transaction: never read-modify-write); sign-in links
+        // (hashes only), the mail outbox, votes, comments, reports and the moderators' audit log. Papers imported
+        // with a submitter (Hugging Face's daily_papers) were featured on their listing day.
+        """
+        ALTER TABLE papers ADD COLUMN daily_day date;
+        ALTER TABLE papers ADD COLUMN submitted_on_daily_at timestamptz;
+        ALTER TABLE papers ADD COLUMN submitted_by_user_id bigint REFERENCES users(id) ON DELETE SET NULL;
+        ALTER TABLE papers ADD COLUMN local_upvotes integer NOT NULL DEFAULT 0;
+        ALTER TABLE papers ADD COLUMN local_comments integer NOT NULL DEFAULT 0;
+        UPDATE papers SET daily_day = (SELECT MIN(day) FROM listings l WHERE l.paper_id = papers.id) WHERE submitted_by IS NOT NULL;
+        CREATE INDEX papers_by_daily_day ON papers(daily_day) WHERE daily_day IS NOT NULL;
+        CREATE INDEX papers_by_submitter ON papers(submitted_by_user_id) WHERE submitted_by_user_id IS NOT NULL;
+        ALTER TABLE users ADD COLUMN banned_at timestamptz;
+        ALTER TABLE users ADD COLUMN ban_reason text;
+        ALTER TABLE users ADD COLUMN votes_public boolean NOT NULL DEFAULT false;
+        CREATE TABLE sign_in_links (
+            hash       text COLLATE "C" PRIMARY KEY,
+            email      text NOT NULL,
+            purpose    text NOT NULL,               -- sign-in | email-change
+            user_id    bigint REFERENCES users(id) ON DELETE CASCADE,
+            return_url text,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            used_at    timestamptz
+        );
+        CREATE INDEX sign_in_links_by_expiry ON sign_in_links(expires_at);
+        CREATE TABLE outbox (
+            id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind            text NOT NULL,
+            dedupe_key      text UNIQUE,
+            recipient       text NOT NULL,
+            subject         text NOT NULL,
+            text_body       text NOT NULL,
+            html_body       text,
+            created_at      timestamptz NOT NULL,
+            attempts        integer NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL,
+            claimed_by      text,
+            claimed_until   timestamptz,
+            sent_at         timestamptz,
+            failed_at       timestamptz,
+            last_error      text
+        );
+        CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+        CREATE TABLE votes (
+            paper_id   text COLLATE "C" NOT NULL REFERENCES papers(id),
+            user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at timestamptz NOT NULL,
+            PRIMARY KEY (paper_id, user_id)
+        );
+        CREATE INDEX votes_by_user ON votes(user_id, created_at);
+        CREATE TABLE comments (
+            id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            paper_id   text COLLATE "C" NOT NULL REFERENCES papers(id),
+            user_id    bigint REFERENCES users(id) ON DELETE SET NULL,
+            parent_id  bigint REFERENCES comments(id),
+            body       text NOT NULL,
+            created_at timestamptz NOT NULL,
+            edited_at  timestamptz,
+            deleted_at timestamptz,
+            hidden_at  timestamptz
+        );
+        CREATE INDEX comments_by_paper ON comments(paper_id, id);
+        CREATE INDEX comments_by_user ON comments(user_id, id);
+        CREATE TABLE comment_reports (
+            comment_id  bigint NOT NULL REFERENCES comments(id),
+            user_id     bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            reason      text NOT NULL,
+            created_at  timestamptz NOT NULL,
+            resolved_at timestamptz,
+            PRIMARY KEY (comment_id, user_id)
+        );
+        CREATE TABLE audit_log (
+            id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at       timestamptz NOT NULL,
+            actor_id bigint,
+            action   text NOT NULL,
+            target   text NOT NULL,
+            detail   text
+        );
+        """,
     ];
 }

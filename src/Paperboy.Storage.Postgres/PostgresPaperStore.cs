@@ -223,7 +223,7 @@ internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDispo
                 ORDER BY l.paper_id, l.day)
             """;
         var order = query.Sort == ListingSort.Trending
-            ? "p.upvotes DESC, period.day DESC, period.position, p.id"
+            ? "p.upvotes + p.local_upvotes DESC, period.day DESC, period.position, p.id"
             : "period.day DESC, period.position, p.id";
         await using var conn = await OpenAsync(ct);
         var items = new List<ListedPaper>();
@@ -441,7 +441,7 @@ internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDispo
 
     /// <summary>The <c>papers</c> columns in <see cref="PaperRows.Columns"/> order, prefixed, JSON ones as text.</summary>
     internal static string PrefixedColumns(string? alias) =>
-        string.Join(", ", PaperRows.Columns.Split(", ").Select(c =>
+        string.Join(", ", PaperRows.SelectColumns.Split(", ").Select(c =>
         {
             var column = alias is null ? c : $"{alias}.{c}";
             return JsonColumns.Contains(c) ? $"{column}::text" : column;

@@ -26,7 +26,7 @@ internal sealed class SqliteImportUnit(SqliteConnection conn, SqliteTransaction 
 
     public async Task<PaperRecord?> FindAsync(string id, CancellationToken ct)
     {
-        var cmd = Command($"SELECT {PaperRows.Columns} FROM papers WHERE id = @id");
+        var cmd = Command($"SELECT {PaperRows.SelectColumns} FROM papers WHERE id = @id");
         cmd.Parameters.AddWithValue("@id", id);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? PaperRows.Read(r) : null;
@@ -46,7 +46,7 @@ internal sealed class SqliteImportUnit(SqliteConnection conn, SqliteTransaction 
             ? $"INSERT INTO papers ({PaperRows.Columns}, created_at, modified_at) VALUES ({PaperRows.Parameters}, @now, @now)"
             : $"UPDATE papers SET ({PaperRows.Columns}, modified_at) = ({PaperRows.Parameters}, @now) WHERE id = @id";
         var cmd = Command(sql);
-        PaperRows.Bind(cmd, paper);
+        PaperRows.Bind(cmd, paper, instantsAsText: true);
         cmd.Parameters.AddWithValue("@now", _now);
         await cmd.ExecuteNonQueryAsync(ct);
 

@@ -124,5 +124,88 @@ internal static class SqliteMigrations
         );
         CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
         """,
+
+        // 6: the community. Papers featured on the Daily (the day, the instant, the member) and their local counts
+        // (kept by the vote and comment statements in the same transaction: never read-modify-write); sign-in links
+        // (hashes only), the mail outbox, votes, comments, reports and the moderators' audit log. Papers imported
+        // with a submitter (Hugging Face's daily_papers) were featured on their listing day.
+        """
+        ALTER TABLE papers ADD COLUMN daily_day TEXT;
+        ALTER TABLE papers ADD COLUMN submitted_on_daily_at TEXT;
+        ALTER TABLE papers ADD COLUMN submitted_by_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+        ALTER TABLE papers ADD COLUMN local_upvotes INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE papers ADD COLUMN local_comments INTEGER NOT NULL DEFAULT 0;
+        UPDATE papers SET daily_day = (SELECT MIN(day) FROM listings l WHERE l.paper_id = papers.id) WHERE submitted_by IS NOT NULL;
+        CREATE INDEX papers_by_daily_day ON papers(daily_day) WHERE daily_day IS NOT NULL;
+        CREATE INDEX papers_by_submitter ON papers(submitted_by_user_id) WHERE submitted_by_user_id IS NOT NULL;
+        ALTER TABLE users ADD COLUMN banned_at TEXT;
+        ALTER TABLE users ADD COLUMN ban_reason TEXT;
+        ALTER TABLE users ADD COLUMN votes_public INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE sign_in_links (
+            hash       TEXT PRIMARY KEY,
+            email      TEXT NOT NULL,
+            purpose    TEXT NOT NULL,               -- sign-in | email-change
+            user_id    INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            return_url TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at    TEXT
+        );
+        CREATE INDEX sign_in_links_by_expiry ON sign_in_links(expires_at);
+        CREATE TABLE outbox (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind            TEXT NOT NULL,
+            dedupe_key      TEXT UNIQUE,
+            recipient       TEXT NOT NULL,
+            subject         TEXT NOT NULL,
+            text_body       TEXT NOT NULL,
+            html_body       TEXT,
+            created_at      TEXT NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            claimed_by      TEXT,
+            claimed_until   TEXT,
+            sent_at         TEXT,
+            failed_at       TEXT,
+            last_error      TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+        CREATE TABLE votes (
+            paper_id   TEXT NOT NULL REFERENCES papers(id),
+            user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX votes_by_user ON votes(user_id, created_at);
+        CREATE TABLE comments (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            paper_id   TEXT NOT NULL REFERENCES papers(id),
+            user_id    INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            parent_id  INTEGER REFERENCES comments(id),
+            body       TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            edited_at  TEXT,
+            deleted_at TEXT,
+            hidden_at  TEXT
+        );
+        CREATE INDEX comments_by_paper ON comments(paper_id, id);
+        CREATE INDEX comments_by_user ON comments(user_id, id);
+        CREATE TABLE comment_reports (
+            comment_id  INTEGER NOT NULL REFERENCES comments(id),
+            user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            reason      TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            resolved_at TEXT,
+            PRIMARY KEY (comment_id, user_id)
+        );
+        CREATE TABLE audit_log (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            at       TEXT NOT NULL,
+            actor_id INTEGER,
+            action   TEXT NOT NULL,
+            target   TEXT NOT NULL,
+            detail   TEXT
+        );
+        """,
     ];
 }

@@ -156,7 +156,7 @@ internal sealed class SqlitePaperStore : IPaperStore
                 GROUP BY l.paper_id)
             """;
         var order = query.Sort == ListingSort.Trending
-            ? "p.upvotes DESC, period.day DESC, period.position, p.id"
+            ? "p.upvotes + p.local_upvotes DESC, period.day DESC, period.position, p.id"
             : "period.day DESC, period.position, p.id";
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
@@ -221,7 +221,7 @@ internal sealed class SqlitePaperStore : IPaperStore
         PaperRecord paper;
         await using (var cmd = conn.CreateCommand())
         {
-            cmd.CommandText = $"SELECT {PaperRows.Columns} FROM papers WHERE id = @id";
+            cmd.CommandText = $"SELECT {PaperRows.SelectColumns} FROM papers WHERE id = @id";
             cmd.Parameters.AddWithValue("@id", id);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             if (!await r.ReadAsync(ct))
@@ -298,7 +298,7 @@ internal sealed class SqlitePaperStore : IPaperStore
             return result;
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {PaperRows.Columns} FROM papers WHERE id IN (SELECT value FROM json_each(@ids))";
+        cmd.CommandText = $"SELECT {PaperRows.SelectColumns} FROM papers WHERE id IN (SELECT value FROM json_each(@ids))";
         cmd.Parameters.AddWithValue("@ids", PaperRows.JsonList(ids));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -425,5 +425,5 @@ internal sealed class SqlitePaperStore : IPaperStore
         """;
 
     internal static string PrefixedColumns(string alias) =>
-        string.Join(", ", PaperRows.Columns.Split(", ").Select(c => $"{alias}.{c}"));
+        string.Join(", ", PaperRows.SelectColumns.Split(", ").Select(c => $"{alias}.{c}"));
 }

@@ -13,12 +13,21 @@ namespace Paperboy.Storage;
 /// </summary>
 public static class PaperRows
 {
-    /// <summary>The column list, in the order <see cref="Read"/> expects.</summary>
+    /// <summary>The columns an import writes, in the order <see cref="Read"/> expects.</summary>
     public const string Columns =
         "id, version, title, authors, abstract, categories, comments, journal_ref, doi, license, report_no, arxiv_submitter, " +
-        "published_on, updated_on, as_of, versions, code_url, project_url, upvotes, num_comments, submitted_by, submitted_by_fullname, status, text_hash";
+        "published_on, updated_on, as_of, versions, code_url, project_url, upvotes, num_comments, submitted_by, submitted_by_fullname, status, text_hash, " +
+        "daily_day, submitted_on_daily_at";
 
-    public const int ColumnCount = 24;
+    /// <summary>
+    /// What a read selects: <see cref="Columns"/> plus the community counters, which only the vote and comment
+    /// statements change (an import that read a paper never writes a stale count back).
+    /// </summary>
+    public const string SelectColumns = Columns + ", " + CounterColumns;
+
+    public const string CounterColumns = "local_upvotes, local_comments";
+
+    public const int ColumnCount = 28;
 
     /// <summary>The parameter names matching <see cref="Columns"/>, as <c>@id, @version, …</c>.</summary>
     public static readonly string Parameters = string.Join(", ", Columns.Split(", ").Select(c => "@" + c));
@@ -52,11 +61,18 @@ public static class PaperRows
             NumComments = Convert.ToInt32(r.GetValue(o + 19), CultureInfo.InvariantCulture),
             SubmittedBy = by,
             Status = NullableString(r, o + 22),
+            DailyDay = ReadDate(r, o + 24),
+            SubmittedOnDailyAt = ReadInstant(r, o + 25),
+            LocalUpvotes = Convert.ToInt32(r.GetValue(o + 26), CultureInfo.InvariantCulture),
+            LocalComments = Convert.ToInt32(r.GetValue(o + 27), CultureInfo.InvariantCulture),
         };
     }
 
-    /// <summary>Adds one parameter per column to the command, named as in <see cref="Parameters"/>.</summary>
-    public static void Bind(DbCommand cmd, PaperRecord p)
+    /// <summary>
+    /// Adds one parameter per column to the command, named as in <see cref="Parameters"/>. SQLite keeps instants as
+    /// ISO text (<paramref name="instantsAsText"/>), PostgreSQL as timestamptz.
+    /// </summary>
+    public static void Bind(DbCommand cmd, PaperRecord p, bool instantsAsText)
     {
         Add(cmd, "@id", p.Id);
         Add(cmd, "@version", p.Version);
@@ -82,7 +98,21 @@ public static class PaperRows
         Add(cmd, "@submitted_by_fullname", p.SubmittedBy?.Fullname);
         Add(cmd, "@status", p.Status);
         Add(cmd, "@text_hash", TextHash(p.Title, p.Abstract));
+        Add(cmd, "@daily_day", p.DailyDay);
+        Add(cmd, "@submitted_on_daily_at", p.SubmittedOnDailyAt is { } at ? (instantsAsText ? InstantText(at) : at.ToUniversalTime()) : null);
     }
+
+    /// <summary>An instant as SQLite stores it: UTC, round-trip format, so text order is time order.</summary>
+    public static string InstantText(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>SQLite keeps instants as text, PostgreSQL as timestamptz: accept both.</summary>
+    public static DateTimeOffset? ReadInstant(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
+    {
+        DateTimeOffset d => d,
+        DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+        string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+        var other => throw new InvalidCastException($"column {i}: cannot read an instant from {other.GetType().Name}"),
+    };
 
     public static string TextHash(string title, string abstractText) => PaperText.Hash(title, abstractText);
 

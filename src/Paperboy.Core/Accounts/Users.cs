@@ -7,7 +7,50 @@ namespace Paperboy.Core.Accounts;
 public enum UserRole { Member, Admin }
 
 /// <summary>A member. The email is kept as given (trimmed); it is unique ignoring case, and so is the handle.</summary>
-public sealed record User(long Id, string Email, string Handle, string? DisplayName, UserRole Role, DateTimeOffset CreatedAt);
+public sealed record User(long Id, string Email, string Handle, string? DisplayName, UserRole Role, DateTimeOffset CreatedAt)
+{
+    /// <summary>Set while an admin has banned the member: their comments are hidden and their votes not counted.</summary>
+    public DateTimeOffset? BannedAt { get; init; }
+    public string? BanReason { get; init; }
+    /// <summary>Whether the profile page lists the member's upvotes.</summary>
+    public bool VotesPublic { get; init; }
+
+    public bool IsBanned => BannedAt is not null;
+    public string Name => string.IsNullOrWhiteSpace(DisplayName) ? Handle : DisplayName;
+}
+
+/// <summary>What a sign-in link was made for: signing in as the address's member, or confirming a new address.</summary>
+public sealed record SignInLink(string Email, string Purpose, long? UserId, string? ReturnUrl)
+{
+    public const string SignIn = "sign-in";
+    public const string EmailChange = "email-change";
+}
+
+/// <summary>Sign-in links, profiles, account deletion and bans: the account feature's writes.</summary>
+public interface IAccountStore
+{
+    Task<User?> FindUserByIdAsync(long id, CancellationToken ct = default);
+
+    Task<User?> FindUserByHandleAsync(string handle, CancellationToken ct = default);
+
+    /// <summary>Stores the link's hash and its mail in one transaction (the mail is sent from the outbox).</summary>
+    Task CreateSignInLinkAsync(string hash, SignInLink link, DateTimeOffset now, DateTimeOffset expires, Mail.OutboxMessage mail, CancellationToken ct = default);
+
+    /// <summary>Uses the link once: null when it is unknown, used already or expired.</summary>
+    Task<SignInLink?> RedeemSignInLinkAsync(string hash, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>Changes handle, display name and vote visibility; <see cref="DuplicateUserException"/> when the handle is taken.</summary>
+    Task<User> SetProfileAsync(long id, string handle, string? displayName, bool votesPublic, CancellationToken ct = default);
+
+    /// <summary>Changes the address (after the new one confirmed a link); <see cref="DuplicateUserException"/> when taken.</summary>
+    Task<User> SetEmailAsync(long id, string email, CancellationToken ct = default);
+
+    /// <summary>Deletes the member: votes removed (counts follow), comments kept under "deleted member".</summary>
+    Task DeleteUserAsync(long id, CancellationToken ct = default);
+
+    /// <summary>Bans (a reason) or unbans (null) a member, in the audit log; counts follow.</summary>
+    Task<bool> SetBannedAsync(long userId, string? reason, long adminId, DateTimeOffset at, CancellationToken ct = default);
+}
 
 /// <summary>Members and their personal API tokens (only the tokens' hashes are stored).</summary>
 public interface IUserStore
@@ -75,6 +118,9 @@ public static class ApiTokens
         var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         return (token, Hash(token));
     }
+
+    /// <summary>A one-time secret for a link (256 random bits, URL-safe); store only its <see cref="Hash"/>.</summary>
+    public static string NewSecret() => Base64Url(RandomNumberGenerator.GetBytes(32));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 

@@ -62,6 +62,7 @@ public static class PaperMerger
             Upvotes = r.Upvotes ?? 0,
             NumComments = r.NumComments ?? 0,
             SubmittedBy = r.SubmittedBy,
+            DailyDay = ImportedDailyDay(r),
             Status = r.Withdrawn ? PaperStatus.Withdrawn : null,
         };
     }
@@ -89,6 +90,7 @@ public static class PaperMerger
         Upvotes = r.Upvotes ?? c.Upvotes,
         NumComments = r.NumComments ?? c.NumComments,
         SubmittedBy = r.SubmittedBy ?? c.SubmittedBy,
+        DailyDay = c.DailyDay ?? ImportedDailyDay(r),
         // A newer arXiv record speaks for the paper's state; a listing or HF record does not know of withdrawals.
         Status = r.Withdrawn ? PaperStatus.Withdrawn : r.Source is "oai-pmh" or "arxiv-api" ? null : c.Status,
     };
@@ -110,7 +112,11 @@ public static class PaperMerger
         CodeUrl = c.CodeUrl ?? r.CodeUrl,
         ProjectUrl = c.ProjectUrl ?? r.ProjectUrl,
         SubmittedBy = c.SubmittedBy ?? r.SubmittedBy,
+        DailyDay = c.DailyDay ?? ImportedDailyDay(r),
     };
+
+    /// <summary>A record with a submitter (Hugging Face's daily_papers) features the paper on its day; the first feature stays.</summary>
+    private static DateOnly? ImportedDailyDay(IncomingPaper r) => r.SubmittedBy is not null ? r.ListingDay : null;
 
     private static IReadOnlyList<PaperVersion> UnionVersions(IReadOnlyList<PaperVersion> a, IReadOnlyList<PaperVersion>? b)
     {

@@ -35,8 +35,23 @@ public sealed record PaperRecord
     public int Upvotes { get; init; }
     public int NumComments { get; init; }
     public Submitter? SubmittedBy { get; init; }
+    /// <summary>The day the paper is featured on the Daily (Hugging Face's <c>submittedOnDailyAt</c>); null when it never was.</summary>
+    public DateOnly? DailyDay { get; init; }
+    /// <summary>When a member put it on the Daily here (imported features know only the day).</summary>
+    public DateTimeOffset? SubmittedOnDailyAt { get; init; }
+    /// <summary>Upvotes cast here (counted by the database); <see cref="Upvotes"/> holds those imported with the paper.</summary>
+    public int LocalUpvotes { get; init; }
+    /// <summary>Visible comments written here; <see cref="NumComments"/> holds the imported count.</summary>
+    public int LocalComments { get; init; }
     /// <summary>Null for a live paper; <see cref="PaperStatus.Withdrawn"/> or <see cref="PaperStatus.Deleted"/>.</summary>
     public string? Status { get; init; }
+
+    /// <summary>Imported upvotes add to local ones.</summary>
+    public int TotalUpvotes => Upvotes + LocalUpvotes;
+    public int TotalComments => NumComments + LocalComments;
+    public bool IsFeatured => DailyDay is not null;
+    /// <summary>The instant it was featured, as Hugging Face writes it: the member's moment, or the day's start.</summary>
+    public DateTimeOffset? FeaturedAt => SubmittedOnDailyAt ?? (DailyDay is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null);
 
     public string? PrimaryCategory => Categories.Count > 0 ? Categories[0] : null;
     public bool IsLocal => ArxivId.IsLocal(Id);

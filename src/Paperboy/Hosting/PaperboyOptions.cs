@@ -49,6 +49,39 @@ public sealed class WebOptions
 
     public TimeSpan SubmitWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The site's address as readers reach it (links in mail); by default the first <c>--urls</c> address.</summary>
+    public string? PublicUrl { get; set; }
+
     /// <summary>If set, <c>/api/admin/*</c> also accepts <c>Authorization: Bearer {token}</c> from other hosts; loopback always may.</summary>
     public string? AdminToken { get; set; }
+}
+
+/// <summary>The community's rules, bound from the <c>Community</c> section.</summary>
+public sealed class CommunityOptions
+{
+    public const string Section = "Community";
+
+    /// <summary>A paper first announced longer ago than this cannot be put on the Daily (as on Hugging Face).</summary>
+    [Range(0, 3650)]
+    public int SubmitMaxAgeDays { get; set; } = 7;
+
+    /// <summary>How long until a vote or comment counts half as much in the trending score.</summary>
+    [Range(0.1, 10_000)]
+    public double TrendingHalfLifeHours { get; set; } = 24;
+
+    [Range(1, 100_000)]
+    public int CommentMaxLength { get; set; } = 10_000;
+
+    /// <summary>How long an emailed sign-in link works.</summary>
+    [Range(1, 1440)]
+    public int SignInLinkMinutes { get; set; } = 15;
+
+    /// <summary>Sign-in emails per address per hour, and per client address per hour.</summary>
+    public int SignInEmailsPerHour { get; set; } = 5;
+    public int SignInRequestsPerClientPerHour { get; set; } = 30;
+
+    /// <summary>Per member: submissions per hour, comments per ten minutes, votes per minute.</summary>
+    public int SubmissionsPerHour { get; set; } = 20;
+    public int CommentsPerTenMinutes { get; set; } = 10;
+    public int VotesPerMinute { get; set; } = 120;
 }

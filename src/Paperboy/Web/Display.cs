@@ -41,4 +41,23 @@ public static class Display
     };
 
     public static string WeekLabel(DateOnly d) => ListingPeriod.Week(ISOWeek.GetYear(d.ToDateTime(TimeOnly.MinValue)), ISOWeek.GetWeekOfYear(d.ToDateTime(TimeOnly.MinValue))).Label;
+
+    /// <summary>"45 seconds", "3 minutes", "2 hours".</summary>
+    public static string Duration(TimeSpan t) =>
+        t.TotalSeconds < 90 ? Count((int)Math.Ceiling(t.TotalSeconds), "second", "seconds")
+        : t.TotalMinutes < 90 ? Count((int)Math.Ceiling(t.TotalMinutes), "minute", "minutes")
+        : Count((int)Math.Ceiling(t.TotalHours), "hour", "hours");
+
+    /// <summary>"just now", "5 minutes ago", "3 hours ago", "2 days ago", or the date.</summary>
+    public static string Ago(DateTimeOffset at, DateTimeOffset now)
+    {
+        var t = now - at;
+        return t.TotalMinutes < 1 ? "just now"
+            : t.TotalHours < 1 ? Count((int)t.TotalMinutes, "minute", "minutes") + " ago"
+            : t.TotalDays < 1 ? Count((int)t.TotalHours, "hour", "hours") + " ago"
+            : t.TotalDays < 30 ? Count((int)t.TotalDays, "day", "days") + " ago"
+            : at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+
+    public static string Ordinal(int n) => n + ((n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -7,8 +6,9 @@ using Paperboy.Core.Accounts;
 namespace Paperboy.Web.Account;
 
 /// <summary>
-/// <c>Authorization: Bearer pb_…</c>: a member's personal API token (see <c>paperboy users token</c>), looked up by
-/// its hash. Other bearer values (the operator's <c>Web:AdminToken</c>) are left to the endpoints that know them.
+/// <c>Authorization: Bearer pb_…</c>: a member's personal API token (see <c>paperboy users token</c> and the
+/// settings page), looked up by its hash. Other bearer values (the operator's <c>Web:AdminToken</c>) are left to the
+/// endpoints that know them.
 /// </summary>
 public sealed class ApiTokenAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IUserStore users)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -23,13 +23,7 @@ public sealed class ApiTokenAuthentication(IOptionsMonitor<AuthenticationSchemeO
         var user = await users.FindUserByApiTokenHashAsync(ApiTokens.Hash(header["Bearer ".Length..].Trim()), Context.RequestAborted);
         if (user is null)
             return AuthenticateResult.Fail("the API token is not valid (revoked, or mistyped)");
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new Claim(ClaimTypes.Name, user.Handle),
-            new Claim(ClaimTypes.Email, user.Email),
-            new Claim(ClaimTypes.Role, user.Role.ToString().ToLowerInvariant()),
-        ], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        Context.Items[Members.MemberItem] = user;
+        return AuthenticateResult.Success(new AuthenticationTicket(Members.Principal(user, SchemeName), SchemeName));
     }
 }

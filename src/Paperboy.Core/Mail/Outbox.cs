@@ -1,0 +1,36 @@
+namespace Paperboy.Core.Mail;
+
+/// <summary>
+/// One message to send. It is written to the outbox in the same transaction as what caused it (a sign-in link, a
+/// digest), so a crash after that commit loses nothing: the sender finds it there. <paramref name="Key"/>, when set,
+/// makes the message unique (a second enqueue with the same key is a no-op).
+/// </summary>
+public sealed record OutboxMessage(string Kind, string To, string Subject, string TextBody, string? HtmlBody = null, string? Key = null);
+
+/// <summary>A message claimed for sending, with how many times it has been tried (this try included).</summary>
+public sealed record OutboxItem(long Id, OutboxMessage Message, int Attempts, DateTimeOffset CreatedAt);
+
+public sealed record OutboxStats(long Pending, long Sent, long Failed, DateTimeOffset? OldestPending);
+
+/// <summary>
+/// The mail outbox. Claims are leases (a node writes its name and an expiry), so several nodes share the work and a
+/// message claimed by a node that died is taken again when the claim runs out.
+/// </summary>
+public interface IOutboxStore
+{
+    /// <summary>Enqueues a message on its own (its cause is already stored, or there is none).</summary>
+    Task EnqueueAsync(OutboxMessage message, CancellationToken ct = default);
+
+    /// <summary>Claims up to <paramref name="limit"/> due messages for <paramref name="node"/> until <paramref name="now"/> + <paramref name="lease"/>.</summary>
+    Task<IReadOnlyList<OutboxItem>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct = default);
+
+    Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken ct = default);
+
+    /// <summary>A temporary failure: tried again from <paramref name="retryAt"/>.</summary>
+    Task MarkRetryAsync(long id, string error, DateTimeOffset retryAt, CancellationToken ct = default);
+
+    /// <summary>A permanent failure (the server refused the message or the address): never tried again.</summary>
+    Task MarkFailedAsync(long id, string error, DateTimeOffset at, CancellationToken ct = default);
+
+    Task<OutboxStats> GetStatsAsync(CancellationToken ct = default);
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Paperboy.Core.Mail;
+
+/// <summary>
+/// Delivers the outbox: claims due messages (a lease, so other nodes pass over them), sends them over one
+/// connection, marks each sent, retried later (temporary failures, with doubling waits) or failed (a permanent
+/// refusal, or too many tries). A crash between the server's acceptance and the mark sends that message again once
+/// its claim runs out; its Message-ID is the same, so mail clients fold the copy.
+/// </summary>
+public sealed class OutboxSender(IOutboxStore outbox, IOptions<MailOptions> options, Func<IMailTransport> transports, TimeProvider clock, ILogger<OutboxSender> log) : IDisposable
+{
+    private const int Batch = 50;
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>This process, as written on the messages it claims.</summary>
+    public string Node { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Asks the running loop to look now (a message was just enqueued).</summary>
+    public void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already awake
+        }
+    }
+
+    /// <summary>Runs until stopped: sends what is due, then waits for a wake-up or the poll interval.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await SendDueAsync(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogError(ex, "The outbox could not be read; trying again shortly");
+            }
+            try
+            {
+                await _wake.WaitAsync(TimeSpan.FromSeconds(options.Value.PollSeconds), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends every message due now; returns how many were handed over.</summary>
+    public async Task<int> SendDueAsync(CancellationToken ct)
+    {
+        var sent = 0;
+        while (true)
+        {
+            var items = await outbox.ClaimAsync(Node, clock.GetUtcNow(), ClaimLease, Batch, ct);
+            if (items.Count == 0)
+                return sent;
+            await using var transport = transports();
+            foreach (var item in items)
+            {
+                try
+                {
+                    await transport.SendAsync(Compose(item), ct);
+                    await outbox.MarkSentAsync(item.Id, clock.GetUtcNow(), ct);
+                    sent++;
+                }
+                catch (MailDeliveryException ex) when (ex.Permanent || item.Attempts >= options.Value.MaxAttempts)
+                {
+                    log.LogWarning("Mail {Id} ({Kind}) to {To} failed for good after {Attempts} tries: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, ex.Message);
+                    await outbox.MarkFailedAsync(item.Id, ex.Message, clock.GetUtcNow(), ct);
+                }
+                catch (MailDeliveryException ex)
+                {
+                    var wait = RetryDelay(item.Attempts);
+                    log.LogWarning("Mail {Id} ({Kind}) to {To} not sent (try {Attempts}), again in {Wait}: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, wait, ex.Message);
+                    await outbox.MarkRetryAsync(item.Id, ex.Message, clock.GetUtcNow() + wait, ct);
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _wake.Dispose();
+
+    /// <summary>30 s, 1 min, 2 min, … doubling, at most six hours.</summary>
+    public TimeSpan RetryDelay(int attempts) =>
+        TimeSpan.FromSeconds(Math.Min(6 * 3600, options.Value.RetryBaseSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    /// <summary>The MIME message for an outbox row: text, and HTML when there is one; a Message-ID fixed by the row.</summary>
+    public MimeMessage Compose(OutboxItem item)
+    {
+        var from = MailboxAddress.Parse(options.Value.From);
+        var m = item.Message;
+        var message = new MimeMessage();
+        message.From.Add(from);
+        message.To.Add(MailboxAddress.Parse(m.To));
+        message.Subject = m.Subject;
+        message.Date = item.CreatedAt;
+        var domain = from.Address.Contains('@', StringComparison.Ordinal) ? from.Address[(from.Address.IndexOf('@', StringComparison.Ordinal) + 1)..] : "paperboy.local";
+        message.MessageId = $"{(m.Key is { } key ? "k-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24] : "o-" + item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))}@{domain}";
+        var body = new BodyBuilder { TextBody = m.TextBody, HtmlBody = m.HtmlBody };
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Paperboy.Core.Accounts;
+using Paperboy.Core.Community;
+using Paperboy.Core.Mail;
+
+namespace Paperboy.Storage.Community;
+
+/// <summary>How a provider registers the community stores over its connections.</summary>
+public static class CommunityRegistration
+{
+    public static IServiceCollection AddCommunityStores(this IServiceCollection services, Func<IServiceProvider, SqlContext> context)
+    {
+        services.AddSingleton(context);
+        services.AddSingleton<SqlAccountStore>(sp => new(sp.GetRequiredService<SqlContext>()));
+        services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqlAccountStore>());
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqlAccountStore>());
+        services.AddSingleton<IOutboxStore>(sp => new SqlOutboxStore(sp.GetRequiredService<SqlContext>()));
+        services.AddSingleton<SqlDailyStore>(sp => new(sp.GetRequiredService<SqlContext>()));
+        services.AddSingleton<IDailyStore>(sp => sp.GetRequiredService<SqlDailyStore>());
+        services.AddSingleton<IVoteStore>(sp => sp.GetRequiredService<SqlDailyStore>());
+        services.AddSingleton<ITrendingStore>(sp => sp.GetRequiredService<SqlDailyStore>());
+        services.AddSingleton<ICommentStore>(sp => new SqlCommentStore(sp.GetRequiredService<SqlContext>()));
+        return services;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Data.Common;
+using Paperboy.Core.Mail;
+
+namespace Paperboy.Storage.Community;
+
+/// <summary>The mail outbox on either provider; claims are leases, so each message is sent by one node at a time.</summary>
+public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
+{
+    /// <summary>Writes a message in the caller's transaction: the cause and its mail commit together.</summary>
+    public static Task InsertAsync(SqlContext db, DbConnection conn, DbTransaction tx, OutboxMessage m, DateTimeOffset now, CancellationToken ct) =>
+        db.ExecuteAsync(conn, tx, """
+            INSERT INTO outbox(kind, dedupe_key, recipient, subject, text_body, html_body, created_at, next_attempt_at)
+            VALUES (@kind, @key, @to, @subject, @text, @html, @now, @now)
+            ON CONFLICT DO NOTHING
+            """, ct, ("@kind", m.Kind), ("@key", m.Key), ("@to", m.To), ("@subject", m.Subject), ("@text", m.TextBody), ("@html", m.HtmlBody), ("@now", now));
+
+    public async Task EnqueueAsync(OutboxMessage message, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await InsertAsync(db, conn, tx, message, DateTimeOffset.UtcNow, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<OutboxItem>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        return await db.QueryAsync(conn, null, $"""
+            UPDATE outbox SET claimed_by = @node, claimed_until = @until, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
+                ORDER BY id LIMIT @limit{db.SkipLocked})
+            RETURNING id, kind, recipient, subject, text_body, html_body, dedupe_key, attempts, created_at
+            """, r => new OutboxItem(
+                SqlContext.Long(r.GetValue(0)),
+                new OutboxMessage(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), PaperRows.NullableString(r, 5), PaperRows.NullableString(r, 6)),
+                SqlContext.Int(r.GetValue(7)), PaperRows.ReadInstant(r, 8)!.Value), ct,
+            ("@node", node), ("@until", now + lease), ("@now", now), ("@limit", limit));
+    }
+
+    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken ct = default) =>
+        UpdateAsync("sent_at = @at, last_error = NULL", id, null, at, ct);
+
+    public Task MarkRetryAsync(long id, string error, DateTimeOffset retryAt, CancellationToken ct = default) =>
+        UpdateAsync("next_attempt_at = @at, last_error = @error", id, error, retryAt, ct);
+
+    public Task MarkFailedAsync(long id, string error, DateTimeOffset at, CancellationToken ct = default) =>
+        UpdateAsync("failed_at = @at, last_error = @error", id, error, at, ct);
+
+    private async Task UpdateAsync(string set, long id, string? error, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var conn = await db.Open(ct);
+        await db.ExecuteAsync(conn, null, $"UPDATE outbox SET {set}, claimed_by = NULL, claimed_until = NULL WHERE id = @id", ct,
+            ("@id", id), ("@at", at), ("@error", error is null ? null : Core.Papers.TextNormalizer.Clip(error, 1000)));
+    }
+
+    public async Task<OutboxStats> GetStatsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        return (await db.QueryAsync(conn, null, """
+            SELECT
+                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
+                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL),
+                (SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL),
+                (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)
+            """, r => new OutboxStats(SqlContext.Long(r.GetValue(0)), SqlContext.Long(r.GetValue(1)), SqlContext.Long(r.GetValue(2)), PaperRows.ReadInstant(r, 3)), ct))[0];
+    }
+}
