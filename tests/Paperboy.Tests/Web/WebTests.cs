@@ -61,7 +61,7 @@ public abstract class WebTests : IAsyncLifetime
         for (var page = 1; page <= 5; page++)
         {
             var (_, html) = await GetAsync($"/papers/date/2025-03-20?page={page}");
-            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(html, "<h2><a href=\"/papers/([^\"]+)\">"))
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(html, "<h2[^>]*><a href=\"/papers/([^\"]+)\">"))
                 Assert.True(ids.Add(m.Groups[1].Value), "listed twice: " + m.Groups[1].Value);
         }
         Assert.Equal(211, ids.Count);
