@@ -69,6 +69,10 @@ public sealed class CommunityOptions
     [Range(0.1, 10_000)]
     public double TrendingHalfLifeHours { get; set; } = 24;
 
+    /// <summary>How many votes one comment is worth in the trending score.</summary>
+    [Range(0, 100)]
+    public double TrendingCommentWeight { get; set; } = 2;
+
     [Range(1, 100_000)]
     public int CommentMaxLength { get; set; } = 10_000;
 

@@ -58,6 +58,4 @@ public static class Display
             : t.TotalDays < 30 ? Count((int)t.TotalDays, "day", "days") + " ago"
             : at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
-
-    public static string Ordinal(int n) => n + ((n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
 }

@@ -12,7 +12,7 @@ namespace Paperboy.Web;
 /// Identical requests that arrive together wait for one answer instead of all doing the work. Only GET/HEAD answers
 /// of 200 or 404 without cookies are stored, and requests that carry credentials are never answered from it.
 /// </summary>
-public sealed class FreshOutputCachePolicy(bool dependsOnSearch) : IOutputCachePolicy
+public sealed class FreshOutputCachePolicy(bool dependsOnSearch, bool sameForMembers = false) : IOutputCachePolicy
 {
     /// <summary>Listings and the daily_papers API: made from the store alone.</summary>
     public const string Listing = "listing";
@@ -22,7 +22,8 @@ public sealed class FreshOutputCachePolicy(bool dependsOnSearch) : IOutputCacheP
 
     public static void AddPolicies(OutputCacheOptions options)
     {
-        options.AddPolicy(Listing, new FreshOutputCachePolicy(dependsOnSearch: false));
+        // Listings are the same page for members (their votes are marked by the page's script), so members share it.
+        options.AddPolicy(Listing, new FreshOutputCachePolicy(dependsOnSearch: false, sameForMembers: true));
         options.AddPolicy(Search, new FreshOutputCachePolicy(dependsOnSearch: true));
     }
 
@@ -31,7 +32,7 @@ public sealed class FreshOutputCachePolicy(bool dependsOnSearch) : IOutputCacheP
         var http = context.HttpContext;
         var request = http.Request;
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && request.Headers.Authorization.Count == 0 && http.User.Identity?.IsAuthenticated != true;
+            && request.Headers.Authorization.Count == 0 && (sameForMembers || http.User.Identity?.IsAuthenticated != true);
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = cacheable;
         context.AllowCacheStorage = cacheable;
@@ -41,6 +42,8 @@ public sealed class FreshOutputCachePolicy(bool dependsOnSearch) : IOutputCacheP
         var stamp = await http.RequestServices.GetRequiredService<CachedReads>().StampAsync(cancellation);
         context.CacheVaryByRules.QueryKeys = "*";
         context.CacheVaryByRules.VaryByValues["stamp"] = stamp.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // "/" and the default daily_papers are today's Daily: a new day is a new page.
+        context.CacheVaryByRules.VaryByValues["day"] = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         if (dependsOnSearch)
         {
             var version = http.RequestServices.GetRequiredService<SearchEngine>().Version;

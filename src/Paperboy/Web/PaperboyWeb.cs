@@ -4,6 +4,7 @@ using Paperboy.Core.Papers;
 using Paperboy.Hosting;
 using Paperboy.Web.Account;
 using Paperboy.Web.Admin;
+using Paperboy.Web.Community;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
 using Paperboy.Web.Submit;
@@ -42,6 +43,8 @@ public static class PaperboyWeb
         services.AddPapers();
         services.AddSubmit();
         services.AddAccount();
+        services.AddCommunity(configuration);
+        services.AddMail(configuration);
         services.TryAddSingleton(TimeProvider.System);
         DatabaseKeyRepository.AddTo(services);
         services.AddRazorPages(o =>
@@ -76,6 +79,7 @@ public static class PaperboyWeb
             e.MapSubmit();
             e.MapAdmin();
             e.MapAccount();
+            e.MapCommunity();
             e.MapOpenApi();
             e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
             {

@@ -79,18 +79,17 @@ public sealed class SignInLinkModel(IAccountStore accounts, IUserStore users, Me
         var name = string.IsNullOrWhiteSpace(DisplayName) ? null : Core.Papers.TextNormalizer.Collapse(DisplayName);
         if (name is { Length: > 80 })
             return Fail(StatusCodes.Status400BadRequest, "A display name has at most 80 characters.", keepForm: true);
-        User user;
+        User? user;
         try
         {
             user = await users.AddUserAsync(email, handle, UserRole.Member, ct);
         }
-        catch (DuplicateUserException) when (await users.FindUserByEmailAsync(email, ct) is { } existing)
-        {
-            user = existing; // the same link's ticket used twice: the account exists already
-        }
         catch (DuplicateUserException)
         {
-            return Fail(StatusCodes.Status409Conflict, $"The handle '{handle}' is taken (handles are the same whatever their case). Choose another.", keepForm: true);
+            // The same ticket used twice: the account exists already. Otherwise the handle is someone else's.
+            user = await users.FindUserByEmailAsync(email, ct);
+            if (user is null)
+                return Fail(StatusCodes.Status409Conflict, $"The handle '{handle}' is taken (handles are the same whatever their case). Choose another.", keepForm: true);
         }
         if (name is not null)
             user = await accounts.SetProfileAsync(user.Id, user.Handle, name, votesPublic: false, ct);

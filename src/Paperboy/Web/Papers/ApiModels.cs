@@ -60,11 +60,11 @@ public record ApiPaper(
         p.Id,
         p.Authors.Select(a => new ApiAuthor(a)).ToList(),
         Iso(p.PublishedOn),
-        Iso(listingDay),
+        p.FeaturedAt is { } featured ? featured.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : Iso(listingDay),
         p.SubmittedBy is { } by ? new ApiUser(by.Name, by.Fullname) : null,
         p.Title,
         p.Abstract,
-        p.Upvotes,
+        p.TotalUpvotes,
         p.CodeUrl,
         p.ProjectUrl,
         p.Categories,
@@ -96,7 +96,7 @@ public sealed record ApiDailyPaper(
     public static ApiDailyPaper From(ListedPaper item)
     {
         var paper = ApiPaper.From(item.Paper, item.ListingDay);
-        return new(paper, paper.PublishedAt, item.Paper.Title, item.Paper.Abstract, item.Paper.NumComments, paper.SubmittedOnDailyBy);
+        return new(paper, paper.PublishedAt, item.Paper.Title, item.Paper.Abstract, item.Paper.TotalComments, paper.SubmittedOnDailyBy);
     }
 }
 
@@ -115,3 +115,9 @@ public sealed record ApiPaperDetails : ApiPaper
 }
 
 public sealed record ApiRevision(string? AsOf, int? Version, string Title, IReadOnlyList<string> Authors, string Summary);
+
+/// <summary>What a paper card shows: the paper, whether to print its day, whether it is on a Daily (submitter, comments).</summary>
+public sealed record PaperCard(ListedPaper Item, bool ShowDay, bool Daily);
+
+/// <summary>One comment as the paper page draws it, for the member looking (null: a reader).</summary>
+public sealed record CommentView(Core.Community.Comment Comment, Core.Accounts.User? Member, DateTimeOffset Now);

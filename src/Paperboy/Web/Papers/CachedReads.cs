@@ -10,7 +10,7 @@ namespace Paperboy.Web.Papers;
 /// until the store's change stamp moves; the stamp is looked up at most once per poll interval, so another
 /// process's writes show within that interval.
 /// </summary>
-public sealed class CachedReads(IPaperReader store, IOptions<WebOptions> options, TimeProvider clock) : IDisposable
+public sealed class CachedReads(IPaperReader store, Core.Community.IDailyStore daily, IOptions<WebOptions> options, TimeProvider clock) : IDisposable
 {
     private const int MaxEntries = 4_096;
 
@@ -30,6 +30,16 @@ public sealed class CachedReads(IPaperReader store, IOptions<WebOptions> options
 
     public Task<IReadOnlyList<(string Category, int Count)>> CategoriesAsync(ListingPeriod period, CancellationToken ct) =>
         GetAsync(("categories", period), () => store.GetCategoryCountsAsync(period, ct), ct);
+
+    /// <summary>The Daily: featured papers of the period.</summary>
+    public Task<ListingPage> DailyAsync(ListingQuery q, CancellationToken ct) =>
+        GetAsync(("daily", q), () => daily.GetDailyAsync(q, ct), ct);
+
+    public Task<(DateOnly? Previous, DateOnly? Next)> DailyNeighboursAsync(ListingPeriod period, CancellationToken ct) =>
+        GetAsync(("daily-neighbours", period), () => daily.GetNeighbourDailyDaysAsync(period, ct), ct);
+
+    public Task<DateOnly?> LatestDailyDayAsync(CancellationToken ct) =>
+        GetAsync("latest-daily", () => daily.GetLatestDailyDayAsync(ct), ct);
 
     public Task<DateOnly?> LatestDayAsync(CancellationToken ct) =>
         GetAsync("latest", () => store.GetLatestListingDayAsync(ct), ct);

@@ -1,46 +1,43 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Paperboy.Core.Ingest.Arxiv;
-using Paperboy.Core.Papers;
+using Paperboy.Core.Accounts;
+using Paperboy.Web.Account;
+using Paperboy.Web.Community;
 
 namespace Paperboy.Web.Submit;
 
 /// <summary>
-/// Submit a paper by arXiv id. The daily page's small form is a GET here (so listing pages stay cacheable and carry
-/// no per-visitor token); this page's POST is the one that acts, with an antiforgery token, rate-limited per client.
+/// Put a paper on today's Daily, by arXiv id or link. The listing pages' small form is a GET here (so they stay
+/// cacheable and carry no per-visitor token); this page's POST acts, for a signed-in member, with an antiforgery token.
 /// </summary>
-public sealed class SubmitModel(PendingSubmissions pending, SubmitLimiter limiter) : PageModel
+public sealed class SubmitModel(DailySubmissions submissions, Members members) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "id")]
     public string? ArxivIdInput { get; set; }
 
     public string? Problem { get; private set; }
+    public User? Member { get; private set; }
 
-    public void OnGet() => ViewData["Title"] = "Submit a paper";
+    public async Task OnGetAsync()
+    {
+        ViewData["Title"] = "Submit a paper";
+        Member = await members.CurrentAsync(HttpContext);
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         ViewData["Title"] = "Submit a paper";
-        if (string.IsNullOrWhiteSpace(ArxivIdInput) || !ArxivId.TryParse(ArxivIdInput, out var id, out _))
-            return Fail(StatusCodes.Status400BadRequest, $"'{TextNormalizer.Clip(ArxivIdInput ?? "")}' is not an arXiv id. Use a form such as 2503.11731, hep-th/9901001 or an arxiv.org/abs/ link.");
-        if (!limiter.TryAcquire(HttpContext))
-            return Fail(StatusCodes.Status429TooManyRequests, "You have submitted many papers in the last minutes. Please wait a little and try again.");
-        SubmitResult? result;
-        try
+        Member = await members.CurrentAsync(HttpContext);
+        if (Member is null)
+            return Challenge();
+        if (Member.IsBanned)
+            return Fail(StatusCodes.Status403Forbidden, $"An admin has banned this account ({Member.BanReason}): it cannot submit papers.");
+        var outcome = await submissions.SubmitAsync(Member, ArxivIdInput, ct);
+        return outcome.Status switch
         {
-            result = await pending.WaitBrieflyAsync(pending.Start(id), ct);
-        }
-        catch (Exception ex) when (ex is ArxivUnavailableException or ArxivFormatException or ArxivQueryException)
-        {
-            return Fail(StatusCodes.Status502BadGateway, "arXiv could not be reached just now, so the paper was not added. Please try again later.");
-        }
-        if (result is null)
-            return Redirect(Display.PaperUrl(id)); // the paper page says it is on its way, and shows it when it is here
-        return result.Outcome switch
-        {
-            SubmitOutcome.Unknown => Fail(StatusCodes.Status404NotFound, $"arXiv has no paper {result.Id}. Check the id and try again."),
-            SubmitOutcome.Invalid => Fail(StatusCodes.Status400BadRequest, result.Message),
-            _ => Redirect(Display.PaperUrl(result.Id!)),
+            201 => Redirect("/?submitted=" + Uri.EscapeDataString(outcome.Paper!.Id)),
+            202 => Fail(StatusCodes.Status202Accepted, outcome.Detail),
+            _ => Fail(outcome.Status, outcome.Detail + "."),
         };
     }
 
@@ -50,5 +47,4 @@ public sealed class SubmitModel(PendingSubmissions pending, SubmitLimiter limite
         Problem = message;
         return Page();
     }
-
 }
