@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -11,13 +12,18 @@ namespace Paperboy.Tests.Infrastructure;
 /// The real app (same services, middleware and routes as <c>paperboy serve</c>) in memory, over a real
 /// database. `serve` is a CLI verb, so the host is built here rather than discovered from Main.
 /// </summary>
-public sealed class PaperboyFactory(TestStore store, IReadOnlyDictionary<string, string?>? extra = null) : WebApplicationFactory<Program>
+public sealed class PaperboyFactory(TestStore store, IReadOnlyDictionary<string, string?>? extra = null, TimeProvider? clock = null) : WebApplicationFactory<Program>
 {
     protected override IHostBuilder CreateHostBuilder() =>
         Host.CreateDefaultBuilder()
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(store.Settings).AddInMemoryCollection(extra ?? new Dictionary<string, string?>()))
             .ConfigureWebHostDefaults(web => web
                 .UseEnvironment("Testing")
-                .ConfigureServices((ctx, services) => services.AddPaperboy(ctx.Configuration))
+                .ConfigureServices((ctx, services) =>
+                {
+                    if (clock is not null)
+                        services.AddSingleton(clock); // before the app's own TryAdd of the system clock
+                    services.AddPaperboy(ctx.Configuration);
+                })
                 .Configure(app => app.UsePaperboy()));
 }

@@ -32,7 +32,7 @@ public sealed partial class StaticAssetTests
         var page = await http.GetStringAsync(new Uri("/", UriKind.Relative));
         var css = KatexCss().Match(page);
         Assert.True(css.Success, "the layout links katex.min.css");
-        Assert.Equal(["/static/katex/katex.min.js", "/static/math.js"], DeferredScript().Matches(page).Select(m => m.Groups[1].Value.Split('?')[0]));
+        Assert.Equal(["/static/katex/katex.min.js", "/static/math.js", "/static/site.js"], DeferredScript().Matches(page).Select(m => m.Groups[1].Value.Split('?')[0]));
         Assert.DoesNotMatch(InlineScript(), page); // the policy (script-src 'self') would block one
 
         var (status, type, body) = await Get(css.Groups[1].Value);

@@ -66,9 +66,10 @@ public abstract class WebTests : IAsyncLifetime
         }
         Assert.Equal(211, ids.Count);
 
-        // The home page is the latest day.
+        // The home page is today's Daily; with nothing featured it says so and shows the latest announcement.
         var (_, home) = await GetAsync("/");
-        Assert.Contains("Monday, 24 March 2025", home, StringComparison.Ordinal);
+        Assert.Contains("Nothing has been featured on this Daily yet", home, StringComparison.Ordinal);
+        Assert.Contains("everything arXiv announced on 2025-03-24", home, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -132,7 +133,7 @@ public abstract class WebTests : IAsyncLifetime
     public async Task The_api_matches_hugging_faces_daily_papers_shape()
     {
         await ImportAsync(TestData.Listing("2025-03-20"), TestData.HfDaily);
-        var (status, body) = await GetAsync("/api/daily_papers?date=2025-03-20");
+        var (status, body) = await GetAsync("/api/daily_papers?date=2025-03-20&view=all");
         Assert.Equal(HttpStatusCode.OK, status);
         using var ours = JsonDocument.Parse(body);
         Assert.Equal(211, ours.RootElement.GetArrayLength());
@@ -190,7 +191,7 @@ public abstract class WebTests : IAsyncLifetime
         using var hf = JsonDocument.Parse(await File.ReadAllTextAsync(TestData.HfDaily));
         var hfDay = hf.RootElement[0].GetProperty("paper").GetProperty("submittedOnDailyAt").GetString()![..10];
         // Papers HF put on its page (submitter, upvotes) and plain listings (none): a client must be able to read both.
-        foreach (var url in new[] { $"/api/daily_papers?date={hfDay}", "/api/daily_papers?date=2025-03-20&limit=30" })
+        foreach (var url in new[] { $"/api/daily_papers?date={hfDay}", "/api/daily_papers?date=2025-03-20&limit=30&view=all" })
         {
             var (_, body) = await GetAsync(url);
             using var ours = JsonDocument.Parse(body);
@@ -200,7 +201,7 @@ public abstract class WebTests : IAsyncLifetime
             Assert.True(missing.Count == 0, url + " lacks " + string.Join(", ", missing));
         }
         // Keys HF leaves out when it has no value stay out when Paperboy has none.
-        var (_, plain) = await GetAsync("/api/daily_papers?date=2025-03-20&limit=30");
+        var (_, plain) = await GetAsync("/api/daily_papers?date=2025-03-20&limit=30&view=all");
         Assert.DoesNotContain("\"githubRepo\":null", plain, StringComparison.Ordinal);
         Assert.DoesNotContain("\"projectPage\":null", plain, StringComparison.Ordinal);
     }
@@ -257,7 +258,7 @@ public abstract class WebTests : IAsyncLifetime
         var seen = new HashSet<string>();
         for (var p = 0; ; p++)
         {
-            var (_, body) = await GetAsync($"/api/daily_papers?date=2025-03-20&limit=100&p={p}&sort=publishedAt");
+            var (_, body) = await GetAsync($"/api/daily_papers?date=2025-03-20&limit=100&p={p}&sort=publishedAt&view=all");
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.GetArrayLength() == 0)
                 break;
@@ -266,7 +267,7 @@ public abstract class WebTests : IAsyncLifetime
         }
         Assert.Equal(211, seen.Count);
 
-        var (_, week) = await GetAsync("/api/daily_papers?week=2025-W12");
+        var (_, week) = await GetAsync("/api/daily_papers?week=2025-W12&view=all");
         using (var doc = JsonDocument.Parse(week))
             Assert.Equal(50, doc.RootElement.GetArrayLength());
 

@@ -36,7 +36,7 @@ public sealed class ListingModel(CachedReads reads, IOptions<WebOptions> options
     public IReadOnlyList<(string Category, int Count)> CategoryCounts { get; private set; } = [];
     public ListingSort Order { get; private set; }
     public int PageSize => options.Value.PageSize;
-    public int PageCount => Math.Max(1, ((AllView ? Result.Total : Daily.Total) + PageSize - 1) / PageSize);
+    public int PageCount => Math.Max(1, ((AllView || ShowAllBelow ? Result.Total : Daily.Total) + PageSize - 1) / PageSize);
     public string? Problem { get; private set; }
     public bool DatabaseEmpty { get; private set; }
     public bool IsHome => Kind is null;
@@ -82,7 +82,7 @@ public sealed class ListingModel(CachedReads reads, IOptions<WebOptions> options
         }
         if (AllView || ShowAllBelow)
         {
-            Result = await reads.ListingAsync(new ListingQuery(AllPeriod, Category, ShowAllBelow ? ListingSort.Published : Order, AllView ? offset : 0, PageSize), ct);
+            Result = await reads.ListingAsync(new ListingQuery(AllPeriod, Category, ShowAllBelow ? ListingSort.Published : Order, offset, PageSize), ct);
             AllTotal = Result.Total;
         }
         else
