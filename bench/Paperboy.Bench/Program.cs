@@ -9,11 +9,12 @@ return args.FirstOrDefault() switch
     "embed" => await EmbedBench.RunAsync(args[1..]),
     "search" => await SearchBench.LatencyAsync(args[1..]),
     "vectors" => await SearchBench.VectorsAsync(args[1..]),
+    "community" => await CommunitySeed.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B] | search DATA [QUERIES] | vectors DATA N QUERIES");
+    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B] | search DATA [QUERIES] | vectors DATA N QUERIES | community --data DIR --members N --papers P --day DAY [--from DAY] --votes V --comments C --tokens FILE");
     return 2;
 }
