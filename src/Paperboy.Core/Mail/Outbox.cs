@@ -10,7 +10,7 @@ public sealed record OutboxMessage(string Kind, string To, string Subject, strin
 /// <summary>A message claimed for sending, with how many times it has been tried (this try included).</summary>
 public sealed record OutboxItem(long Id, OutboxMessage Message, int Attempts, DateTimeOffset CreatedAt);
 
-public sealed record OutboxStats(long Pending, long Sent, long Failed, DateTimeOffset? OldestPending);
+public sealed record OutboxStats(long Pending, long Sent, long Failed, DateTimeOffset? OldestPending, string? LastError = null);
 
 /// <summary>
 /// The mail outbox. Claims are leases (a node writes its name and an expiry), so several nodes share the work and a
@@ -19,7 +19,7 @@ public sealed record OutboxStats(long Pending, long Sent, long Failed, DateTimeO
 public interface IOutboxStore
 {
     /// <summary>Enqueues a message on its own (its cause is already stored, or there is none).</summary>
-    Task EnqueueAsync(OutboxMessage message, CancellationToken ct = default);
+    Task EnqueueAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct = default);
 
     /// <summary>Claims up to <paramref name="limit"/> due messages for <paramref name="node"/> until <paramref name="now"/> + <paramref name="lease"/>.</summary>
     Task<IReadOnlyList<OutboxItem>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct = default);

@@ -14,11 +14,11 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
             ON CONFLICT DO NOTHING
             """, ct, ("@kind", m.Kind), ("@key", m.Key), ("@to", m.To), ("@subject", m.Subject), ("@text", m.TextBody), ("@html", m.HtmlBody), ("@now", now));
 
-    public async Task EnqueueAsync(OutboxMessage message, CancellationToken ct = default)
+    public async Task EnqueueAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct = default)
     {
         await using var conn = await db.Open(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await InsertAsync(db, conn, tx, message, DateTimeOffset.UtcNow, ct);
+        await InsertAsync(db, conn, tx, message, now, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -63,7 +63,8 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
                 (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
                 (SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL),
                 (SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL),
-                (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)
-            """, r => new OutboxStats(SqlContext.Long(r.GetValue(0)), SqlContext.Long(r.GetValue(1)), SqlContext.Long(r.GetValue(2)), PaperRows.ReadInstant(r, 3)), ct))[0];
+                (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
+                (SELECT last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 1)
+            """, r => new OutboxStats(SqlContext.Long(r.GetValue(0)), SqlContext.Long(r.GetValue(1)), SqlContext.Long(r.GetValue(2)), PaperRows.ReadInstant(r, 3), PaperRows.NullableString(r, 4)), ct))[0];
     }
 }

@@ -82,7 +82,7 @@ public sealed class ListingModel(CachedReads reads, IOptions<WebOptions> options
         }
         if (AllView || ShowAllBelow)
         {
-            Result = await reads.ListingAsync(new ListingQuery(AllPeriod, Category, ShowAllBelow ? ListingSort.Published : Order, offset, PageSize), ct);
+            Result = await reads.ListingAsync(new ListingQuery(AllPeriod, Category, Order, offset, PageSize), ct);
             AllTotal = Result.Total;
         }
         else
