@@ -13,7 +13,7 @@ namespace Paperboy.Web.Account;
 /// </summary>
 public sealed class SignInLinks(
     IAccountStore accounts, IUserStore users, OutboxSender sender, IOptions<CommunityOptions> community, IOptions<WebOptions> web,
-    IOptions<MailOptions> mail, IConfiguration configuration, TimeProvider clock, ILogger<SignInLinks> log)
+    IOptions<MailOptions> mail, Microsoft.AspNetCore.Hosting.Server.IServer server, TimeProvider clock, ILogger<SignInLinks> log)
 {
     public TimeSpan Lifetime => TimeSpan.FromMinutes(community.Value.SignInLinkMinutes);
 
@@ -42,13 +42,16 @@ public sealed class SignInLinks(
             log.LogInformation("No SMTP host is set (Mail:Smtp:Host): the {Purpose} link for {Email} is {Url} (the message is also written under the mail folder)", purpose, email, url);
     }
 
-    /// <summary><c>Web:PublicUrl</c>, else the first <c>--urls</c> address, else the address this request came to.</summary>
+    /// <summary>
+    /// <c>Web:PublicUrl</c>, else the first address the server listens on (the first <c>--urls</c>, its port as bound),
+    /// else the address this request came to.
+    /// </summary>
     public string BaseUrl(HttpContext http)
     {
         if (!string.IsNullOrWhiteSpace(web.Value.PublicUrl))
             return web.Value.PublicUrl.TrimEnd('/');
-        var first = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"])?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        if (first is not null && !first.Contains('*', StringComparison.Ordinal) && !first.Contains("//+", StringComparison.Ordinal) && !first.Contains("0.0.0.0", StringComparison.Ordinal))
+        var first = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (first is not null && !first.Contains('*', StringComparison.Ordinal) && !first.Contains("//+", StringComparison.Ordinal) && !first.Contains("0.0.0.0", StringComparison.Ordinal) && !first.Contains("[::]", StringComparison.Ordinal))
             return first.TrimEnd('/');
         return $"{http.Request.Scheme}://{http.Request.Host}";
     }
