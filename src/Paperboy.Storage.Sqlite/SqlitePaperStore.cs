@@ -40,7 +40,9 @@ internal sealed class SqlitePaperStore : IPaperStore
         await conn.OpenAsync(ct);
         // WAL lets readers (the web server) go on while an import writes; NORMAL is durable across process crashes.
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        // journal_size_limit: a busy server's readers can keep the WAL from being reset for a while; once they let go, it
+        // is cut back to 64 MB instead of keeping its high-water size.
+        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA journal_size_limit=67108864;";
         await cmd.ExecuteNonQueryAsync(ct);
         return conn;
     }
