@@ -1,12 +1,9 @@
 using System.IO.Compression;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Paperboy.Core.Accounts;
 using Paperboy.Storage.Sqlite;
 using Paperboy.Tests.Infrastructure;
-using Paperboy.Web;
 
 namespace Paperboy.Tests.Browser;
 
@@ -20,7 +17,7 @@ public sealed class CommunityBrowserTests : IAsyncLifetime
 {
     private readonly TestData.TempDir _dir = new();
     private TestSmtp _smtp = null!;
-    private Microsoft.AspNetCore.Builder.WebApplication _app = null!;
+    private LiveSite _site = null!;
     private string _baseUrl = "";
     private string _paperId = "";
     private string _title = "";
@@ -47,23 +44,16 @@ public sealed class CommunityBrowserTests : IAsyncLifetime
             _title = (await store.GetPaperAsync(_paperId))!.Paper.Title;
         }
         _smtp = TestSmtp.Start();
-        _app = PaperboyWeb.Build(
-        [
-            "--urls", "http://127.0.0.1:0", "--Arxiv:Schedule:Enabled=false", "--Search:Semantic=false",
-            "--Mail:Smtp:Host=127.0.0.1", $"--Mail:Smtp:Port={_smtp.Port}", "--Mail:Smtp:Security=None", "--Mail:PollSeconds=0.2",
-            "--Web:ChangePollSeconds=0",
-        ], data);
-        await _app.StartAsync();
-        _baseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        await _app.Services.GetRequiredService<IUserStore>().AddUserAsync("root@example.org", "root", UserRole.Admin);
+        _site = await LiveSite.StartAsync(data,
+            "--Mail:Smtp:Host=127.0.0.1", $"--Mail:Smtp:Port={_smtp.Port}", "--Mail:Smtp:Security=None", "--Mail:PollSeconds=0.2", "--Web:ChangePollSeconds=0");
+        _baseUrl = _site.BaseUrl;
+        await _site.Services.GetRequiredService<IUserStore>().AddUserAsync("root@example.org", "root", UserRole.Admin);
     }
 
     public async Task DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _site.DisposeAsync();
         await _smtp.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Dispose();
     }
 
@@ -114,7 +104,7 @@ public sealed class CommunityBrowserTests : IAsyncLifetime
     public async Task Members_sign_in_submit_upvote_discuss_and_an_admin_hides_a_comment()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = DailyPageBrowserTests.ChromiumArgs });
+        await using var browser = await LiveSite.LaunchChromiumAsync(playwright);
         var adaContext = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var ada = await adaContext.NewPageAsync();
         var errors = new List<string>();

@@ -1,26 +1,16 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Paperboy.Storage.Sqlite;
 using Paperboy.Tests.Infrastructure;
-using Paperboy.Web;
 
 namespace Paperboy.Tests.Browser;
 
 /// <summary>Debian's Chromium, driven by Playwright, reading the site as a person on a phone would.</summary>
 public sealed class DailyPageBrowserTests : IAsyncLifetime
 {
-    public static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-    ];
-
     private static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
 
     private readonly TestData.TempDir _dir = new();
-    private Microsoft.AspNetCore.Builder.WebApplication _app = null!;
+    private LiveSite _site = null!;
     private string _baseUrl = "";
 
     public async Task InitializeAsync()
@@ -28,16 +18,13 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
         await using var store = SqliteStorage.Open(_dir.Path);
         await store.MigrateAsync();
         await Importing.ImportAsync(store, TestData.Listing("2025-03-19"), TestData.Listing("2025-03-20"), TestData.Listing("2025-03-24"));
-        _app = PaperboyWeb.Build(["--urls", "http://127.0.0.1:0", "--Arxiv:Schedule:Enabled=false", "--Search:Semantic=false"], _dir.Path);
-        await _app.StartAsync();
-        _baseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _site = await LiveSite.StartAsync(_dir.Path);
+        _baseUrl = _site.BaseUrl;
     }
 
     public async Task DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _site.DisposeAsync();
         _dir.Dispose();
     }
 
@@ -45,12 +32,7 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
     public async Task A_reader_goes_from_a_day_to_the_next_day_and_opens_a_paper()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        await using var browser = await LiveSite.LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
 
         await page.GotoAsync(_baseUrl + "/papers/date/2025-03-19");
@@ -93,7 +75,7 @@ public sealed class DailyPageBrowserTests : IAsyncLifetime
     public async Task On_a_phone_the_first_paper_shows_without_scrolling_and_the_chips_are_arxiv_categories()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await LiveSite.LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
         await page.GotoAsync(_baseUrl + "/papers/date/2025-03-20");
 

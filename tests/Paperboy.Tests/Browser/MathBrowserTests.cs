@@ -1,10 +1,6 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Paperboy.Storage.Sqlite;
 using Paperboy.Tests.Infrastructure;
-using Paperboy.Web;
 
 namespace Paperboy.Tests.Browser;
 
@@ -12,7 +8,7 @@ namespace Paperboy.Tests.Browser;
 public sealed class MathBrowserTests : IAsyncLifetime
 {
     private readonly TestData.TempDir _dir = new();
-    private Microsoft.AspNetCore.Builder.WebApplication _app = null!;
+    private LiveSite _site = null!;
     private string _baseUrl = "";
 
     public async Task InitializeAsync()
@@ -20,16 +16,13 @@ public sealed class MathBrowserTests : IAsyncLifetime
         await using var store = SqliteStorage.Open(_dir.Path);
         await store.MigrateAsync();
         await Importing.ImportAsync(store, TestData.Listing("2025-03-19"));
-        _app = PaperboyWeb.Build(["--urls", "http://127.0.0.1:0", "--Arxiv:Schedule:Enabled=false", "--Search:Semantic=false"], _dir.Path);
-        await _app.StartAsync();
-        _baseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _site = await LiveSite.StartAsync(_dir.Path);
+        _baseUrl = _site.BaseUrl;
     }
 
     public async Task DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _site.DisposeAsync();
         _dir.Dispose();
     }
 
@@ -37,15 +30,9 @@ public sealed class MathBrowserTests : IAsyncLifetime
     public async Task Dollar_math_in_an_abstract_and_comment_math_are_typeset_without_breaking_the_policy()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = DailyPageBrowserTests.ChromiumArgs,
-        });
+        await using var browser = await LiveSite.LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         var problems = new List<string>();
-        // The site has no favicon (yet): the browser's own request for one is not this test's business.
         page.Console += (_, m) =>
         {
             if (m.Type is "error" or "warning" && !m.Location.Contains("/favicon.ico", StringComparison.Ordinal))
