@@ -25,6 +25,7 @@ internal sealed class CliHost : IAsyncDisposable
             .AddSingleton(config)
             .AddLogging(b => b.AddConfiguration(config.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning))
             .AddPaperboyCore(config)
+            .AddMail(config)
             .BuildServiceProvider();
         var host = new CliHost(services);
         try

@@ -26,6 +26,7 @@ public static class PaperboyCli
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
+        root.Subcommands.Add(MailCommand.Create());
         ServeCommand.CustomizeHelp(root);
         return root;
     }

@@ -1,13 +1,18 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Paperboy.Core.Mail;
 
 namespace Paperboy.Hosting;
 
-/// <summary>Mail: the outbox sender as a background job of <c>serve</c>, over SMTP or (no host set) the pickup folder.</summary>
+/// <summary>
+/// Mail: the outbox sender over SMTP or (no host set) the pickup folder; a background job of <c>serve</c>
+/// (<see cref="AddMailSender"/>) that <c>paperboy mail send</c> also runs.
+/// </summary>
 public static class MailHosting
 {
     public static IServiceCollection AddMail(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section));
         services.AddSingleton<Func<IMailTransport>>(sp =>
         {
@@ -19,9 +24,11 @@ public static class MailHosting
                 : () => new SmtpMailTransport(mail.Smtp);
         });
         services.AddSingleton<OutboxSender>();
-        services.AddHostedService<OutboxSenderService>();
         return services;
     }
+
+    /// <summary>Runs the sender in the background of <c>serve</c>.</summary>
+    public static IServiceCollection AddMailSender(this IServiceCollection services) => services.AddHostedService<OutboxSenderService>();
 
     private sealed class OutboxSenderService(OutboxSender sender) : BackgroundService
     {

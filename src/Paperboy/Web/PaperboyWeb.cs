@@ -44,7 +44,7 @@ public static class PaperboyWeb
         services.AddSubmit();
         services.AddAccount();
         services.AddCommunity(configuration);
-        services.AddMail(configuration);
+        services.AddMail(configuration).AddMailSender();
         services.TryAddSingleton(TimeProvider.System);
         DatabaseKeyRepository.AddTo(services);
         services.AddRazorPages(o =>
