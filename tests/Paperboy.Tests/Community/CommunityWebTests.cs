@@ -330,6 +330,53 @@ public abstract class CommunityWebTests : IAsyncLifetime
         Assert.Contains("deleted member", await http.GetStringAsync(new Uri(Display(_paper), UriKind.Relative)), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(MemberSessions.Bearer(HttpMethod.Get, "/api/me", token))).StatusCode);
     }
+
+    [Fact]
+    public async Task A_report_fills_the_admin_queue_and_hiding_the_comment_closes_it()
+    {
+        var (_, admin) = await MemberSessions.WithTokenAsync(_factory.Services, "root", UserRole.Admin);
+        var (_, ada) = await MemberSessions.WithTokenAsync(_factory.Services, "ada");
+        var (_, bob) = await MemberSessions.WithTokenAsync(_factory.Services, "bob");
+        using var http = _factory.CreateClient();
+        using var posted = await JsonAsync(await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, $"/api/papers/{_paper}/comments", ada, new { text = "Buy cheap watches" })));
+        var id = posted.RootElement.GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, $"/api/comments/{id}/report", bob, new { reason = "" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, $"/api/comments/{id}/report", bob, new { reason = "spam" }))).StatusCode);
+        var comments = _factory.Services.GetRequiredService<Core.Community.ICommentStore>();
+        var report = Assert.Single(await comments.ListOpenReportsAsync(10));
+        Assert.Equal(("bob", "spam", id), (report.ReporterHandle, report.Reason, report.Comment.Id));
+
+        // Members cannot hide; the admin can, and that closes the report.
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, $"/api/comments/{id}/hide", bob))).StatusCode);
+        using var hidden = await JsonAsync(await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, $"/api/comments/{id}/hide", admin)));
+        Assert.Equal("hidden", hidden.RootElement.GetProperty("status").GetString());
+        Assert.Empty(await comments.ListOpenReportsAsync(10));
+        using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/papers/{_paper}/comments", UriKind.Relative)));
+        Assert.Equal(0, list.RootElement.GetArrayLength());
+        Assert.Equal(0, (await _db.Store.GetPaperAsync(_paper))!.Paper.LocalComments);
+        Assert.Equal("hide-comment", (await comments.ListAuditAsync(1))[0].Action);
+    }
+
+    [Fact]
+    public async Task A_profile_shows_submissions_and_comments_and_upvotes_only_when_made_public()
+    {
+        var (ada, token) = await MemberSessions.WithTokenAsync(_factory.Services, "ada");
+        using var http = _factory.CreateClient();
+        await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, "/api/daily_papers", token, new { arxivId = _paper }));
+        await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, $"/api/papers/{_paper}/comments", token, new { text = "A *fine* paper" }));
+        await http.SendAsync(MemberSessions.Bearer(HttpMethod.Post, $"/api/papers/{_paper}/upvote", token));
+        var title = (await _db.Store.GetPaperAsync(_paper))!.Paper.Title;
+
+        var profile = await http.GetStringAsync(new Uri("/users/ADA", UriKind.Relative));
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(title), profile, StringComparison.Ordinal);
+        Assert.Contains("A <em>fine</em> paper", profile, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h2>Upvoted", profile, StringComparison.Ordinal);
+        await _factory.Services.GetRequiredService<IAccountStore>().SetProfileAsync(ada.Id, "ada", "Ada L.", votesPublic: true);
+        var shown = await http.GetStringAsync(new Uri("/users/ada", UriKind.Relative));
+        Assert.Contains("<h2>Upvoted</h2>", shown, StringComparison.Ordinal);
+        Assert.Contains("<h1>Ada L.</h1>", shown, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri("/users/nobody", UriKind.Relative))).StatusCode);
+    }
 }
 
 public sealed class SqliteCommunityWebTests : CommunityWebTests
