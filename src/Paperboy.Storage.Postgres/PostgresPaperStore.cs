@@ -297,6 +297,19 @@ internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDispo
         return result;
     }
 
+    public async Task<IReadOnlyList<PaperRecord>> GetPapersByAuthorAsync(string author, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT {SelectColumns} FROM papers
+            WHERE authors @> jsonb_build_array(@author::text)
+            ORDER BY COALESCE(updated_on, published_on) DESC, id DESC LIMIT @limit
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@author", NpgsqlDbType.Text) { Value = author });
+        cmd.Parameters.Add(new NpgsqlParameter("@limit", NpgsqlDbType.Integer) { Value = limit });
+        return await PaperRows.ReadAllAsync(cmd, r => PaperRows.Read(r), ct);
+    }
+
     public async Task<IReadOnlyList<ChangedPaper>> GetChangedPapersAsync(ChangeCursor? after, int limit, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

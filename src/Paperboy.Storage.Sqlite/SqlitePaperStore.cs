@@ -308,6 +308,21 @@ internal sealed class SqlitePaperStore : IPaperStore
         return result;
     }
 
+    public async Task<IReadOnlyList<PaperRecord>> GetPapersByAuthorAsync(string author, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        // A scan with a JSON test per paper: fine for a cached feed; an author index comes if this gets hot.
+        cmd.CommandText = $"""
+            SELECT {PaperRows.SelectColumns} FROM papers
+            WHERE EXISTS (SELECT 1 FROM json_each(papers.authors) WHERE value = @author)
+            ORDER BY COALESCE(updated_on, published_on) DESC, id DESC LIMIT @limit
+            """;
+        cmd.Parameters.AddWithValue("@author", author);
+        cmd.Parameters.AddWithValue("@limit", limit);
+        return await PaperRows.ReadAllAsync(cmd, r => PaperRows.Read(r), ct);
+    }
+
     public async Task<IReadOnlyList<ChangedPaper>> GetChangedPapersAsync(ChangeCursor? after, int limit, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

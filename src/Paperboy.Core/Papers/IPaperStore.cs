@@ -55,6 +55,9 @@ public interface IPaperReader
 
     /// <summary>Papers by id, in no particular order; ids not stored are left out.</summary>
     Task<IReadOnlyList<PaperRecord>> GetPapersAsync(IReadOnlyList<string> ids, CancellationToken ct = default);
+
+    /// <summary>The papers with this exact author name, newest first (an author's feed).</summary>
+    Task<IReadOnlyList<PaperRecord>> GetPapersByAuthorAsync(string author, int limit, CancellationToken ct = default);
 }
 
 /// <summary>Writing papers: import, ingestion and submissions all go through one transaction at a time.</summary>

@@ -5,6 +5,7 @@ using Paperboy.Hosting;
 using Paperboy.Web.Account;
 using Paperboy.Web.Admin;
 using Paperboy.Web.Community;
+using Paperboy.Web.Feeds;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
 using Paperboy.Web.Submit;
@@ -46,6 +47,7 @@ public static class PaperboyWeb
         services.AddCommunity(configuration);
         services.AddMail(configuration).AddMailSender();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SiteUrl>();
         DatabaseKeyRepository.AddTo(services);
         services.AddRazorPages(o =>
         {
@@ -80,6 +82,7 @@ public static class PaperboyWeb
             e.MapAdmin();
             e.MapAccount();
             e.MapCommunity();
+            e.MapFeeds();
             e.MapOpenApi();
             e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
             {

@@ -31,6 +31,8 @@ public sealed class ProfileModel(IAccountStore accounts, IDailyStore daily, ICom
         Submitted = await daily.GetSubmittedByAsync(Member.Id, 50, ct);
         // A banned member's comments are hidden everywhere, their profile included.
         Comments = Member.IsBanned ? [] : await comments.ListByUserAsync(Member.Id, 50, ct);
+        if (Member.VotesPublic)
+            ViewData["Feeds"] = new List<Feeds.FeedsApi.FeedLink> { new($"upvoted by {Member.Handle}", $"users/{Member.Handle}/upvotes") };
         if (Member.VotesPublic || IsSelf)
             Upvoted = await votes.GetUpvotedAsync(Member.Id, 50, ct);
         return Page();

@@ -12,15 +12,15 @@ namespace Paperboy.Web.Account;
 /// SMTP host configured, the mail is a file under DATA/mail and the link is also logged, so a fresh install can sign in.
 /// </summary>
 public sealed class SignInLinks(
-    IAccountStore accounts, IUserStore users, OutboxSender sender, IOptions<CommunityOptions> community, IOptions<WebOptions> web,
-    IOptions<MailOptions> mail, Microsoft.AspNetCore.Hosting.Server.IServer server, TimeProvider clock, ILogger<SignInLinks> log)
+    IAccountStore accounts, IUserStore users, OutboxSender sender, IOptions<CommunityOptions> community, SiteUrl site,
+    IOptions<MailOptions> mail, TimeProvider clock, ILogger<SignInLinks> log)
 {
     public TimeSpan Lifetime => TimeSpan.FromMinutes(community.Value.SignInLinkMinutes);
 
     public async Task SendAsync(HttpContext http, string email, string purpose, long? userId, string? returnUrl, CancellationToken ct)
     {
         var token = ApiTokens.NewSecret();
-        var url = $"{BaseUrl(http)}/sign-in/link?token={token}";
+        var url = $"{site.Base(http)}/sign-in/link?token={token}";
         var member = await users.FindUserByEmailAsync(email, ct);
         var minutes = community.Value.SignInLinkMinutes;
         var (subject, text) = purpose == SignInLink.EmailChange
@@ -40,20 +40,6 @@ public sealed class SignInLinks(
         sender.Wake();
         if (string.IsNullOrWhiteSpace(mail.Value.Smtp.Host))
             log.LogInformation("No SMTP host is set (Mail:Smtp:Host): the {Purpose} link for {Email} is {Url} (the message is also written under the mail folder)", purpose, email, url);
-    }
-
-    /// <summary>
-    /// <c>Web:PublicUrl</c>, else the first address the server listens on (the first <c>--urls</c>, its port as bound),
-    /// else the address this request came to.
-    /// </summary>
-    public string BaseUrl(HttpContext http)
-    {
-        if (!string.IsNullOrWhiteSpace(web.Value.PublicUrl))
-            return web.Value.PublicUrl.TrimEnd('/');
-        var first = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (first is not null && !first.Contains('*', StringComparison.Ordinal) && !first.Contains("//+", StringComparison.Ordinal) && !first.Contains("0.0.0.0", StringComparison.Ordinal) && !first.Contains("[::]", StringComparison.Ordinal))
-            return first.TrimEnd('/');
-        return $"{http.Request.Scheme}://{http.Request.Host}";
     }
 
     /// <summary>Only paths on this site are returned to after signing in (no open redirect).</summary>

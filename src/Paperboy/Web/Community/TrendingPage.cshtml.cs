@@ -27,6 +27,7 @@ public sealed class TrendingPageModel(TrendingReads trending, IOptions<Community
             return Page();
         }
         Window = Period is null or "" ? "day" : Period;
+        ViewData["Feeds"] = new List<Feeds.FeedsApi.FeedLink> { new($"trending ({Window})", "trending", "?period=" + Window) };
         Entries = (await trending.RankAsync(window, ct)).Take(100).ToList();
         return Page();
     }

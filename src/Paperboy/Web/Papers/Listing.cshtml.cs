@@ -94,6 +94,7 @@ public sealed class ListingModel(CachedReads reads, IOptions<WebOptions> options
         (Previous, Next) = (Max(lp, dp), Min(ln, dn));
         CategoryCounts = (await reads.CategoriesAsync(AllPeriod, ct)).Where(c => Categories.IsArxiv(c.Category)).ToList();
         ViewData["Title"] = Heading;
+        ViewData["Feeds"] = FeedLinks();
         if (Daily.Total == 0 && Result.Total == 0)
         {
             Response.StatusCode = StatusCodes.Status404NotFound;
@@ -102,6 +103,18 @@ public sealed class ListingModel(CachedReads reads, IOptions<WebOptions> options
                 : $"No {Category} papers were listed in {Describe}.";
         }
         return Page();
+    }
+
+    private List<Feeds.FeedsApi.FeedLink> FeedLinks()
+    {
+        var links = new List<Feeds.FeedsApi.FeedLink>();
+        if (IsHome)
+            links.Add(new("the Daily", "daily"));
+        else if (Period!.Kind == "day")
+            links.Add(new($"the Daily of {Display.Day(Period.From)}", $"daily/{Display.Day(Period.From)}"));
+        if (Category is not null)
+            links.Add(new($"new in {Category}", $"new/{Category}"));
+        return links;
     }
 
     private static DateOnly? Max(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a > b ? a : b;

@@ -70,6 +70,7 @@ public sealed class PaperModel(
             return Page();
         }
         ViewData["Title"] = Details.Paper.Title;
+        ViewData["Feeds"] = new List<Feeds.FeedsApi.FeedLink> { new("this paper's discussion", $"papers/{Id}/comments") };
         Member = await members.CurrentAsync(HttpContext);
         Comments = await comments.ListAsync(Id, ct);
         Trend = await trending.ExplainAsync(Id, ct);

@@ -53,6 +53,8 @@ public sealed class SearchModel(SearchEngine engine) : PageModel
     {
         ViewData["Title"] = string.IsNullOrWhiteSpace(Query) ? "Search" : "Search: " + Query;
         ViewData["Query"] = Query;
+        if (!string.IsNullOrWhiteSpace(Query))
+            ViewData["Feeds"] = new List<Feeds.FeedsApi.FeedLink> { new($"search “{TextNormalizer.Clip(Query, 60)}”", "search", $"?q={Uri.EscapeDataString(Query)}" + (Request.Query["mode"].ToString() is { Length: > 0 } m ? "&mode=" + Uri.EscapeDataString(m) : "")) };
         if (string.IsNullOrWhiteSpace(Query))
             return Page();
         if (!TryParse(out var request, out var problem))
