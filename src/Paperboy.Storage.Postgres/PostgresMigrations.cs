@@ -214,5 +214,32 @@ internal static class PostgresMigrations
             detail   text
         );
         """,
+
+        // 7: subscriptions to digests (double opt-in: choices wait in pending_choices until the emailed link confirms
+        // them), the leases singleton jobs take, and extra headers on outbox messages (List-Unsubscribe, List-Id).
+        """
+        CREATE TABLE subscriptions (
+            id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            email           text NOT NULL,
+            user_id         bigint REFERENCES users(id) ON DELETE SET NULL,
+            choices         text NOT NULL,      -- JSON: frequency, hour, time zone, trending, categories, searches, authors, papers
+            pending_choices text,               -- JSON waiting for the confirmation link
+            confirm_hash    text,               -- SHA-256 of the confirmation link's secret; cleared when used
+            created_at      timestamptz NOT NULL,
+            confirmed_at    timestamptz,
+            unsubscribed_at timestamptz,
+            suspended_at    timestamptz,
+            bounces         integer NOT NULL DEFAULT 0,
+            digest_since    timestamptz,               -- the next digest covers what came after this
+            last_period     text                -- the last period a digest was made for: d:2026-12-04, w:2026-W49
+        );
+        CREATE UNIQUE INDEX subscriptions_by_email ON subscriptions(lower(email));
+        CREATE TABLE job_leases (
+            name       text COLLATE "C" PRIMARY KEY,
+            owner      text NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+        ALTER TABLE outbox ADD COLUMN headers text;
+        """,
     ];
 }

@@ -207,5 +207,32 @@ internal static class SqliteMigrations
             detail   TEXT
         );
         """,
+
+        // 7: subscriptions to digests (double opt-in: choices wait in pending_choices until the emailed link confirms
+        // them), the leases singleton jobs take, and extra headers on outbox messages (List-Unsubscribe, List-Id).
+        """
+        CREATE TABLE subscriptions (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            email           TEXT NOT NULL,
+            user_id         INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            choices         TEXT NOT NULL,      -- JSON: frequency, hour, time zone, trending, categories, searches, authors, papers
+            pending_choices TEXT,               -- JSON waiting for the confirmation link
+            confirm_hash    TEXT,               -- SHA-256 of the confirmation link's secret; cleared when used
+            created_at      TEXT NOT NULL,
+            confirmed_at    TEXT,
+            unsubscribed_at TEXT,
+            suspended_at    TEXT,
+            bounces         INTEGER NOT NULL DEFAULT 0,
+            digest_since    TEXT,               -- the next digest covers what came after this
+            last_period     TEXT                -- the last period a digest was made for: d:2026-12-04, w:2026-W49
+        );
+        CREATE UNIQUE INDEX subscriptions_by_email ON subscriptions(lower(email));
+        CREATE TABLE job_leases (
+            name       TEXT PRIMARY KEY,
+            owner      TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        ALTER TABLE outbox ADD COLUMN headers TEXT;
+        """,
     ];
 }

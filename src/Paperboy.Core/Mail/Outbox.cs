@@ -5,7 +5,11 @@ namespace Paperboy.Core.Mail;
 /// digest), so a crash after that commit loses nothing: the sender finds it there. <paramref name="Key"/>, when set,
 /// makes the message unique (a second enqueue with the same key is a no-op).
 /// </summary>
-public sealed record OutboxMessage(string Kind, string To, string Subject, string TextBody, string? HtmlBody = null, string? Key = null);
+public sealed record OutboxMessage(string Kind, string To, string Subject, string TextBody, string? HtmlBody = null, string? Key = null)
+{
+    /// <summary>Extra headers (List-Unsubscribe, List-Unsubscribe-Post, List-Id).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+}
 
 /// <summary>A message claimed for sending, with how many times it has been tried (this try included).</summary>
 public sealed record OutboxItem(long Id, OutboxMessage Message, int Attempts, DateTimeOffset CreatedAt);

@@ -107,6 +107,8 @@ public sealed class OutboxSender(IOutboxStore outbox, IOptions<MailOptions> opti
         message.Date = item.CreatedAt;
         var domain = from.Address.Contains('@', StringComparison.Ordinal) ? from.Address[(from.Address.IndexOf('@', StringComparison.Ordinal) + 1)..] : "paperboy.local";
         message.MessageId = $"{(m.Key is { } key ? "k-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24] : "o-" + item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))}@{domain}";
+        foreach (var (name, value) in m.Headers ?? new Dictionary<string, string>())
+            message.Headers.Add(name, value);
         var body = new BodyBuilder { TextBody = m.TextBody, HtmlBody = m.HtmlBody };
         message.Body = body.ToMessageBody();
         return message;

@@ -20,6 +20,9 @@ public static class CommunityRegistration
         services.AddSingleton<IVoteStore>(sp => sp.GetRequiredService<SqlDailyStore>());
         services.AddSingleton<ITrendingStore>(sp => sp.GetRequiredService<SqlDailyStore>());
         services.AddSingleton<ICommentStore>(sp => new SqlCommentStore(sp.GetRequiredService<SqlContext>()));
+        services.AddSingleton<SqlSubscriptionStore>(sp => new(sp.GetRequiredService<SqlContext>()));
+        services.AddSingleton<Core.Digests.ISubscriptionStore>(sp => sp.GetRequiredService<SqlSubscriptionStore>());
+        services.AddSingleton<Core.Digests.IJobLeases>(sp => sp.GetRequiredService<SqlSubscriptionStore>());
         return services;
     }
 }

@@ -9,10 +9,11 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
     /// <summary>Writes a message in the caller's transaction: the cause and its mail commit together.</summary>
     public static Task InsertAsync(SqlContext db, DbConnection conn, DbTransaction tx, OutboxMessage m, DateTimeOffset now, CancellationToken ct) =>
         db.ExecuteAsync(conn, tx, """
-            INSERT INTO outbox(kind, dedupe_key, recipient, subject, text_body, html_body, created_at, next_attempt_at)
-            VALUES (@kind, @key, @to, @subject, @text, @html, @now, @now)
+            INSERT INTO outbox(kind, dedupe_key, recipient, subject, text_body, html_body, headers, created_at, next_attempt_at)
+            VALUES (@kind, @key, @to, @subject, @text, @html, @headers, @now, @now)
             ON CONFLICT DO NOTHING
-            """, ct, ("@kind", m.Kind), ("@key", m.Key), ("@to", m.To), ("@subject", m.Subject), ("@text", m.TextBody), ("@html", m.HtmlBody), ("@now", now));
+            """, ct, ("@kind", m.Kind), ("@key", m.Key), ("@to", m.To), ("@subject", m.Subject), ("@text", m.TextBody), ("@html", m.HtmlBody),
+            ("@headers", m.Headers is { Count: > 0 } h ? System.Text.Json.JsonSerializer.Serialize(h) : null), ("@now", now));
 
     public async Task EnqueueAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct = default)
     {
@@ -31,10 +32,13 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
                 SELECT id FROM outbox
                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
                 ORDER BY id LIMIT @limit{db.SkipLocked})
-            RETURNING id, kind, recipient, subject, text_body, html_body, dedupe_key, attempts, created_at
+            RETURNING id, kind, recipient, subject, text_body, html_body, dedupe_key, attempts, created_at, headers
             """, r => new OutboxItem(
                 SqlContext.Long(r.GetValue(0)),
-                new OutboxMessage(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), PaperRows.NullableString(r, 5), PaperRows.NullableString(r, 6)),
+                new OutboxMessage(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), PaperRows.NullableString(r, 5), PaperRows.NullableString(r, 6))
+                {
+                    Headers = PaperRows.NullableString(r, 9) is { } json ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) : null,
+                },
                 SqlContext.Int(r.GetValue(7)), PaperRows.ReadInstant(r, 8)!.Value), ct,
             ("@node", node), ("@until", now + lease), ("@now", now), ("@limit", limit));
     }

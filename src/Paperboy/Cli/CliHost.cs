@@ -4,6 +4,7 @@ using Paperboy.Core.Ingest;
 using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Core.Papers;
 using Paperboy.Hosting;
+using Paperboy.Web.Digests;
 using Spectre.Console;
 
 namespace Paperboy.Cli;
@@ -26,6 +27,7 @@ internal sealed class CliHost : IAsyncDisposable
             .AddLogging(b => b.AddConfiguration(config.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning))
             .AddPaperboyCore(config)
             .AddMail(config)
+            .AddDigestJob(config)
             .BuildServiceProvider();
         var host = new CliHost(services);
         try

@@ -27,6 +27,7 @@ public static class PaperboyCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(MailCommand.Create());
+        root.Subcommands.Add(DigestCommand.Create());
         ServeCommand.CustomizeHelp(root);
         return root;
     }

@@ -6,6 +6,7 @@ using Paperboy.Web.Account;
 using Paperboy.Web.Admin;
 using Paperboy.Web.Community;
 using Paperboy.Web.Feeds;
+using Paperboy.Web.Digests;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
 using Paperboy.Web.Submit;
@@ -46,9 +47,9 @@ public static class PaperboyWeb
         services.AddAccount();
         services.AddCommunity(configuration);
         services.AddMail(configuration).AddMailSender();
+        services.AddDigests(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SiteUrl>();
-        DatabaseKeyRepository.AddTo(services);
+        services.TryAddSingleton<SiteUrl>();
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Web";
@@ -83,6 +84,7 @@ public static class PaperboyWeb
             e.MapAccount();
             e.MapCommunity();
             e.MapFeeds();
+            e.MapDigests();
             e.MapOpenApi();
             e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
             {

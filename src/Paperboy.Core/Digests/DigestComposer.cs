@@ -1,0 +1,92 @@
+using Paperboy.Core.Community;
+using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
+
+namespace Paperboy.Core.Digests;
+
+/// <summary>What the composer needs besides the subscription: the window, the site's address and the digest's own links.</summary>
+public sealed record DigestWindow(DateTimeOffset Since, DateTimeOffset Until, DigestPeriod Period, DigestLinks Links);
+
+/// <summary>
+/// Makes a subscriber's digest from what is new in the window (since their last digest, until now): the Daily's top
+/// papers by trending, new papers in chosen categories, saved searches, followed authors, and followed papers' new
+/// versions (with what changed) and comments. A paper appears once, in the first section that has it.
+/// </summary>
+public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending, ICommentStore comments, SearchEngine search, TrendingSettings settings)
+{
+    private const int PerSection = 20;
+
+    public async Task<Digest> ComposeAsync(Subscription s, DigestWindow w, CancellationToken ct)
+    {
+        var c = s.Choices;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var sections = new List<DigestSection>();
+        var sinceDay = DateOnly.FromDateTime(w.Since.UtcDateTime);
+        var untilDay = DateOnly.FromDateTime(w.Until.UtcDateTime);
+        DigestEntry Entry(PaperRecord p, string? note = null, string? diff = null, string? anchor = null) =>
+            new(p.Id, p.Title, p.Authors, TextNormalizer.Clip(p.Abstract, 400), p.Categories.Where(Categories.IsArxiv).ToList(),
+                $"{w.Links.Site}/papers/{p.Id}{anchor}", note, diff);
+        void Add(string kind, string title, IEnumerable<DigestEntry> entries)
+        {
+            var list = entries.Where(e => seen.Add(e.PaperId + (e.Note?.StartsWith("Comment", StringComparison.Ordinal) == true ? "#" + e.Url : ""))).Take(PerSection).ToList();
+            if (list.Count > 0)
+                sections.Add(new DigestSection(kind, title, list));
+        }
+
+        if (c.Trending)
+        {
+            var activity = await trending.GetActivityAsync(sinceDay, ct);
+            var fresh = activity.Where(a => a.Paper.FeaturedAt is { } f && f > w.Since && f <= w.Until);
+            var ranked = Trending.Rank(fresh, w.Until, settings.HalfLife, settings.CommentWeight, c.Frequency == "weekly" ? "this week" : "today");
+            Add("trending", "Trending on the Daily", ranked.Take(Math.Clamp(c.TrendingCount, 1, 50)).Select(e => Entry(e.Paper, e.Explanation)));
+        }
+        var newDays = new ListingPeriod(sinceDay.AddDays(1), untilDay, "days");
+        foreach (var category in c.Categories)
+        {
+            if (newDays.From > newDays.To)
+                break;
+            var page = await papers.GetListingAsync(new ListingQuery(newDays, category, ListingSort.Published, 0, PerSection), ct);
+            Add("category", "New in " + category, page.Items.Select(i => Entry(i.Paper)));
+        }
+        foreach (var saved in c.Searches)
+        {
+            if (!SearchModes.TryParse(saved.Mode, out var mode))
+                continue;
+            var found = await search.SearchAsync(new SearchRequest(saved.Q, mode, From: sinceDay.AddDays(1), To: untilDay, Limit: Math.Clamp(saved.Limit ?? 10, 1, 50)), ct);
+            Add("search", $"Search: {saved.Q}", found.Hits.Where(h => saved.MinScore is not { } min || h.Score >= min).Select(h => Entry(h.Paper)));
+        }
+        foreach (var author in c.Authors)
+        {
+            var theirs = await papers.GetPapersByAuthorAsync(author, PerSection, ct);
+            Add("author", "By " + author, theirs.Where(p => (p.UpdatedOn ?? p.PublishedOn) > sinceDay).Select(p => Entry(p)));
+        }
+        var followed = new List<DigestEntry>();
+        foreach (var id in c.Papers)
+        {
+            var details = await papers.GetPaperAsync(id, ct);
+            if (details is null)
+                continue;
+            var p = details.Paper;
+            var replaced = details.Revisions.Where(r => r.ReplacedAt > w.Since).OrderBy(r => r.ReplacedAt).FirstOrDefault();
+            if (replaced is not null)
+                followed.Add(Entry(p, $"New version{(p.Version is { } v ? " v" + v : "")}" + (p.Comments is { Length: > 0 } line ? $": {p.Comments}" : ""), AbstractDiff(replaced.Abstract, p.Abstract)));
+            foreach (var comment in (await comments.ListAsync(id, ct)).Where(x => x.Visible && x.CreatedAt > w.Since && x.CreatedAt <= w.Until))
+                followed.Add(Entry(p, $"Comment by {comment.AuthorName ?? comment.AuthorHandle}: {TextNormalizer.Clip(CommentMarkdown.ToPlainText(comment.Body).Trim(), 300)}", anchor: $"#comment-{comment.Id}"));
+        }
+        Add("followed", "Papers you follow", followed);
+        return new Digest(s.Email, w.Period.Label, c.Frequency, sections, w.Links);
+    }
+
+    /// <summary>What changed in an abstract, sentence by sentence: removed ones as "- …", added ones as "+ …".</summary>
+    public static string? AbstractDiff(string before, string after)
+    {
+        static List<string> Sentences(string text) => System.Text.RegularExpressions.Regex.Split(text.Trim(), @"(?<=[.!?])\s+").Where(x => x.Length > 0).ToList();
+        var old = Sentences(before);
+        var now = Sentences(after);
+        var lines = old.Except(now, StringComparer.Ordinal).Select(x => "- " + x).Concat(now.Except(old, StringComparer.Ordinal).Select(x => "+ " + x)).ToList();
+        return lines.Count == 0 ? null : string.Join("\n", lines);
+    }
+}
+
+/// <summary>The trending score's settings, as the composer needs them (the web's CommunityOptions carry the same numbers).</summary>
+public sealed record TrendingSettings(TimeSpan HalfLife, double CommentWeight);

@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging;
+using Paperboy.Core.Mail;
+
+namespace Paperboy.Core.Digests;
+
+/// <summary>Signed, non-expiring tokens naming a subscription: the manage page and one-click unsubscribe need no sign-in.</summary>
+public sealed class SubscriptionTokens(IDataProtectionProvider protection)
+{
+    private readonly IDataProtector _protector = protection.CreateProtector("paperboy.subscription");
+
+    public string Create(long id) => _protector.Protect("s:" + id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The subscription a token names; false for a token that is altered, forged or made by another site.</summary>
+    public bool TryRead(string? token, out long id)
+    {
+        id = 0;
+        if (string.IsNullOrEmpty(token) || token.Length > 1000)
+            return false;
+        try
+        {
+            var text = _protector.Unprotect(token);
+            return text.StartsWith("s:", StringComparison.Ordinal) && long.TryParse(text.AsSpan(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+}
+
+public sealed record DigestRunSummary(int Considered, int Queued, int Empty, int AlreadyDone, IReadOnlyList<string> Lines);
+
+/// <summary>
+/// The digest run: for every active subscription whose period has come, composes what is new since its last digest
+/// and records the period with its mail in one transaction (a unique key per subscriber and period: a second run, or
+/// a rerun after a crash, composes nobody twice). Empty digests are recorded and not sent. One node at a time runs it,
+/// under the <c>digest</c> lease; <c>serve</c> runs it every few minutes and <c>paperboy digest run</c> on demand.
+/// </summary>
+public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases leases, DigestComposer composer, SubscriptionTokens tokens, ILogger<DigestJob> log)
+{
+    public const string LeaseName = "digest";
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Null when another node holds the lease. With <paramref name="dryRun"/>, composes and reports without recording or sending.</summary>
+    public async Task<DigestRunSummary?> RunAsync(DateTimeOffset now, string siteUrl, bool dryRun, string? onlyTo, CancellationToken ct)
+    {
+        if (!dryRun && !await leases.TryTakeAsync(LeaseName, Owner, now, now + Lease, ct))
+            return null;
+        var (considered, queued, empty, done) = (0, 0, 0, 0);
+        var lines = new List<string>();
+        try
+        {
+            long after = 0;
+            while (true)
+            {
+                var batch = await subscriptions.ListActiveAsync(after, 200, ct);
+                if (batch.Count == 0)
+                    break;
+                after = batch[^1].Id;
+                foreach (var s in batch)
+                {
+                    if (onlyTo is not null && !string.Equals(s.Email, onlyTo, StringComparison.OrdinalIgnoreCase))
+                        continue;
+                    considered++;
+                    var period = DigestSchedule.Current(s.Choices, now);
+                    if (s.LastPeriod == period.Key)
+                    {
+                        done++;
+                        continue;
+                    }
+                    var token = Uri.EscapeDataString(tokens.Create(s.Id));
+                    var links = new DigestLinks(siteUrl, $"{siteUrl}/subscription?token={token}", $"{siteUrl}/unsubscribe?token={token}");
+                    var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), ct);
+                    var mail = digest.EntryCount == 0 ? null : Message(digest, s, period, siteUrl);
+                    if (dryRun)
+                    {
+                        lines.Add($"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
+                        continue;
+                    }
+                    if (await subscriptions.RecordDigestAsync(s.Id, period.Key, now, mail, now, ct))
+                    {
+                        if (mail is null)
+                            empty++;
+                        else
+                            queued++;
+                    }
+                    else
+                    {
+                        done++;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (!dryRun)
+                await leases.ReleaseAsync(LeaseName, Owner, CancellationToken.None);
+        }
+        log.LogInformation("Digest run at {Now}: {Considered} subscriptions, {Queued} digests queued, {Empty} empty, {Done} done already", now, considered, queued, empty, done);
+        return new DigestRunSummary(considered, queued, empty, done, lines);
+    }
+
+    private static OutboxMessage Message(Digest digest, Subscription s, DigestPeriod period, string siteUrl)
+    {
+        var rendered = DigestRenderer.Render(digest);
+        var host = Uri.TryCreate(siteUrl, UriKind.Absolute, out var u) ? u.Host : "paperboy.local";
+        return new OutboxMessage("digest", s.Email, rendered.Subject, rendered.Text, rendered.Html, Key: $"digest:{s.Id}:{period.Key}")
+        {
+            Headers = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["List-Unsubscribe"] = $"<{digest.Links.Unsubscribe}>",
+                ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+                ["List-Id"] = $"Paperboy digest <digest.{host}>",
+            },
+        };
+    }
+}

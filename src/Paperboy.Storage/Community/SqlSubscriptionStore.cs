@@ -1,0 +1,123 @@
+using System.Data.Common;
+using System.Text.Json;
+using Paperboy.Core.Digests;
+using Paperboy.Core.Mail;
+
+namespace Paperboy.Storage.Community;
+
+/// <summary>Subscriptions, digests' periods and job leases on either provider.</summary>
+public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore, IJobLeases
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const string Columns = "id, email, user_id, choices, pending_choices, created_at, confirmed_at, unsubscribed_at, suspended_at, bounces, digest_since, last_period";
+
+    public async Task<Subscription> RequestAsync(string email, long? userId, SubscriptionChoices choices, string confirmHash, DateTimeOffset now,
+        Func<Subscription, OutboxMessage> confirmationMail, CancellationToken ct = default)
+    {
+        var pending = JsonSerializer.Serialize(choices, Json);
+        await using var conn = await db.Open(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var existing = (await db.QueryAsync(conn, tx, $"SELECT {Columns} FROM subscriptions WHERE lower(email) = lower(@email)", Read, ct, ("@email", email))).FirstOrDefault();
+        var row = existing is null
+            ? (await db.QueryAsync(conn, tx, $"""
+                INSERT INTO subscriptions(email, user_id, choices, pending_choices, confirm_hash, created_at)
+                VALUES (@email, @user, @choices, @choices, @hash, @now) RETURNING {Columns}
+                """, Read, ct, ("@email", email), ("@user", userId), ("@choices", pending), ("@hash", confirmHash), ("@now", now)))[0]
+            : (await db.QueryAsync(conn, tx, $"""
+                UPDATE subscriptions SET pending_choices = @choices, confirm_hash = @hash, user_id = COALESCE(user_id, @user)
+                WHERE id = @id RETURNING {Columns}
+                """, Read, ct, ("@choices", pending), ("@hash", confirmHash), ("@user", userId), ("@id", existing.Id)))[0];
+        await SqlOutboxStore.InsertAsync(db, conn, tx, confirmationMail(row), now, ct);
+        await tx.CommitAsync(ct);
+        return row;
+    }
+
+    public async Task<Subscription?> ConfirmAsync(long id, string confirmHash, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        // One statement: the secret is spent by the first use; a bounce suspension is lifted by a fresh confirmation.
+        return (await db.QueryAsync(conn, null, $"""
+            UPDATE subscriptions SET choices = pending_choices, pending_choices = NULL, confirm_hash = NULL,
+                confirmed_at = COALESCE(confirmed_at, @now), digest_since = COALESCE(digest_since, @now),
+                unsubscribed_at = NULL, suspended_at = NULL, bounces = 0
+            WHERE id = @id AND confirm_hash = @hash AND pending_choices IS NOT NULL
+            RETURNING {Columns}
+            """, Read, ct, ("@id", id), ("@hash", confirmHash), ("@now", now))).FirstOrDefault();
+    }
+
+    public async Task<Subscription?> GetAsync(long id, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        return (await db.QueryAsync(conn, null, $"SELECT {Columns} FROM subscriptions WHERE id = @id", Read, ct, ("@id", id))).FirstOrDefault();
+    }
+
+    public async Task<Subscription?> SetChoicesAsync(long id, SubscriptionChoices choices, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        return (await db.QueryAsync(conn, null, $"UPDATE subscriptions SET choices = @choices WHERE id = @id RETURNING {Columns}", Read, ct,
+            ("@choices", JsonSerializer.Serialize(choices, Json)), ("@id", id))).FirstOrDefault();
+    }
+
+    public async Task<bool> UnsubscribeAsync(long id, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        return await db.ExecuteAsync(conn, null, "UPDATE subscriptions SET unsubscribed_at = @now WHERE id = @id AND unsubscribed_at IS NULL", ct, ("@now", now), ("@id", id)) == 1;
+    }
+
+    public async Task<IReadOnlyList<Subscription>> ListActiveAsync(long afterId, int limit, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        return await db.QueryAsync(conn, null, $"""
+            SELECT {Columns} FROM subscriptions
+            WHERE id > @after AND confirmed_at IS NOT NULL AND unsubscribed_at IS NULL AND suspended_at IS NULL
+            ORDER BY id LIMIT @limit
+            """, Read, ct, ("@after", afterId), ("@limit", limit));
+    }
+
+    public async Task<bool> RecordDigestAsync(long id, string period, DateTimeOffset coveredUntil, OutboxMessage? mail, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var recorded = await db.ExecuteAsync(conn, tx, """
+            UPDATE subscriptions SET last_period = @period, digest_since = @until
+            WHERE id = @id AND (last_period IS NULL OR last_period <> @period)
+            """, ct, ("@period", period), ("@until", coveredUntil), ("@id", id)) == 1;
+        if (recorded && mail is not null)
+            await SqlOutboxStore.InsertAsync(db, conn, tx, mail, now, ct);
+        await tx.CommitAsync(ct);
+        return recorded;
+    }
+
+    public async Task RecordBounceAsync(string email, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        await db.ExecuteAsync(conn, null, """
+            UPDATE subscriptions SET bounces = bounces + 1, suspended_at = CASE WHEN bounces + 1 >= 3 THEN @now ELSE suspended_at END
+            WHERE lower(email) = lower(@email)
+            """, ct, ("@now", now), ("@email", email));
+    }
+
+    public async Task<bool> TryTakeAsync(string name, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        // Insert, or take over an expired lease, or renew one's own: one statement, so two nodes cannot both win.
+        return await db.ExecuteAsync(conn, null, """
+            INSERT INTO job_leases(name, owner, expires_at) VALUES (@name, @owner, @until)
+            ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+            WHERE job_leases.owner = excluded.owner OR job_leases.expires_at < @now
+            """, ct, ("@name", name), ("@owner", owner), ("@until", until), ("@now", now)) == 1;
+    }
+
+    public async Task ReleaseAsync(string name, string owner, CancellationToken ct = default)
+    {
+        await using var conn = await db.Open(ct);
+        await db.ExecuteAsync(conn, null, "DELETE FROM job_leases WHERE name = @name AND owner = @owner", ct, ("@name", name), ("@owner", owner));
+    }
+
+    private static Subscription Read(DbDataReader r) => new(
+        SqlContext.Long(r.GetValue(0)), r.GetString(1), SqlContext.NullableLong(r, 2),
+        JsonSerializer.Deserialize<SubscriptionChoices>(r.GetString(3), Json)!,
+        PaperRows.NullableString(r, 4) is { } p ? JsonSerializer.Deserialize<SubscriptionChoices>(p, Json) : null,
+        PaperRows.ReadInstant(r, 5)!.Value, PaperRows.ReadInstant(r, 6), PaperRows.ReadInstant(r, 7), PaperRows.ReadInstant(r, 8),
+        SqlContext.Int(r.GetValue(9)), PaperRows.ReadInstant(r, 10), PaperRows.NullableString(r, 11));
+}
