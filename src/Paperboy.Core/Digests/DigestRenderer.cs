@@ -307,40 +307,51 @@ public static class DigestRenderer
                 yield return text;
                 yield break;
             }
+            var started = false;
             var words = (keepLeadingSpace ? text : OneLine(text)).Split(' ');
             var line = new StringBuilder();
-            var prefix = "";
             foreach (var raw in words)
             {
                 var word = raw;
-                if (line.Length > 0 && line.Length + 1 + word.Length > TextWidth)
+                var sep = line.Length == 0 ? (started ? hanging : "") : " ";
+                if (line.Length + sep.Length + word.Length <= TextWidth)
                 {
-                    yield return line.ToString();
+                    line.Append(sep).Append(word);
+                    continue;
+                }
+                if (IsWebUrl(word) || hanging.Length + word.Length <= TextWidth)
+                {
+                    // Flush, then the word starts the next line; a URL longer than a line gets one to itself.
+                    if (line.Length > 0)
+                        yield return line.ToString();
                     line.Clear();
-                    prefix = hanging;
-                }
-                if (line.Length == 0 && prefix.Length + word.Length > TextWidth)
-                {
-                    if (IsWebUrl(word))
-                    {
+                    started = true;
+                    if (hanging.Length + word.Length <= TextWidth)
+                        line.Append(hanging).Append(word);
+                    else
                         yield return word;
-                        prefix = hanging;
-                        continue;
-                    }
-                    while (prefix.Length + word.Length > TextWidth)
-                    {
-                        var take = TextWidth - prefix.Length;
-                        if (char.IsHighSurrogate(word[take - 1]))
-                            take--;
-                        yield return prefix + word[..take];
-                        word = word[take..];
-                        prefix = hanging;
-                    }
+                    continue;
                 }
-                if (line.Length == 0)
-                    line.Append(prefix);
-                else
-                    line.Append(' ');
+                // A word longer than any line: broken, filling the current line first (if it has room).
+                if (line.Length + sep.Length > TextWidth - 8)
+                {
+                    if (line.Length > 0)
+                        yield return line.ToString();
+                    line.Clear();
+                    sep = hanging;
+                    started = true;
+                }
+                line.Append(sep);
+                while (line.Length + word.Length > TextWidth)
+                {
+                    var take = TextWidth - line.Length;
+                    if (take > 1 && char.IsHighSurrogate(word[take - 1]))
+                        take--;
+                    yield return line.Append(word[..take]).ToString();
+                    line.Clear().Append(hanging);
+                    started = true;
+                    word = word[take..];
+                }
                 line.Append(word);
             }
             if (line.Length > 0)
