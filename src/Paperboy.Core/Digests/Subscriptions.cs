@@ -74,3 +74,10 @@ public interface IJobLeases
 
     Task ReleaseAsync(string name, string owner, CancellationToken ct = default);
 }
+
+/// <summary>A digest the server refused for good counts as a bounce; the third suspends the subscription.</summary>
+public sealed class DigestBounces(ISubscriptionStore subscriptions) : IDeliveryFailures
+{
+    public Task PermanentAsync(OutboxItem item, string error, DateTimeOffset at, CancellationToken ct) =>
+        item.Message.Kind == "digest" ? subscriptions.RecordBounceAsync(item.Message.To, at, ct) : Task.CompletedTask;
+}

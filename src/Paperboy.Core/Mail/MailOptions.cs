@@ -23,6 +23,21 @@ public sealed class MailOptions
 
     /// <summary>The first retry's wait; each further one doubles it (capped at six hours).</summary>
     public double RetryBaseSeconds { get; set; } = 30;
+
+    /// <summary>At most this many messages a minute (0: no limit), for servers that throttle senders.</summary>
+    public int MaxPerMinute { get; set; }
+
+    /// <summary>DKIM signing, when a key is set: <c>Domain</c>, <c>Selector</c>, <c>PrivateKeyPath</c> (PEM).</summary>
+    public DkimOptions Dkim { get; set; } = new();
+}
+
+public sealed class DkimOptions
+{
+    public string? Domain { get; set; }
+    public string? Selector { get; set; }
+    public string? PrivateKeyPath { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Domain) && !string.IsNullOrWhiteSpace(Selector) && !string.IsNullOrWhiteSpace(PrivateKeyPath);
 }
 
 public sealed class SmtpOptions

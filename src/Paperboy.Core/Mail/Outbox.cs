@@ -38,3 +38,9 @@ public interface IOutboxStore
 
     Task<OutboxStats> GetStatsAsync(CancellationToken ct = default);
 }
+
+/// <summary>Told of each message the server refused for good (a 5xx), so its feature can act (a digest's bounce count).</summary>
+public interface IDeliveryFailures
+{
+    Task PermanentAsync(OutboxItem item, string error, DateTimeOffset at, CancellationToken ct);
+}

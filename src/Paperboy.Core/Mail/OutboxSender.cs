@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using MimeKit.Cryptography;
 
 namespace Paperboy.Core.Mail;
 
@@ -10,11 +11,28 @@ namespace Paperboy.Core.Mail;
 /// refusal, or too many tries). A crash between the server's acceptance and the mark sends that message again once
 /// its claim runs out; its Message-ID is the same, so mail clients fold the copy.
 /// </summary>
-public sealed class OutboxSender(IOutboxStore outbox, IOptions<MailOptions> options, Func<IMailTransport> transports, TimeProvider clock, ILogger<OutboxSender> log) : IDisposable
+public sealed class OutboxSender(
+    IOutboxStore outbox, IOptions<MailOptions> options, Func<IMailTransport> transports, IEnumerable<IDeliveryFailures> failures, TimeProvider clock, ILogger<OutboxSender> log) : IDisposable
 {
     private const int Batch = 50;
     private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly System.Threading.RateLimiting.RateLimiter? _pace = options.Value.MaxPerMinute > 0
+        ? new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, options.Value.MaxPerMinute / 6),
+            TokensPerPeriod = Math.Max(1, options.Value.MaxPerMinute / 6),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+            QueueLimit = int.MaxValue,
+        })
+        : null;
+    private readonly DkimSigner? _dkim = options.Value.Dkim.Enabled
+        ? new DkimSigner(options.Value.Dkim.PrivateKeyPath!, options.Value.Dkim.Domain!, options.Value.Dkim.Selector!)
+        {
+            HeaderCanonicalizationAlgorithm = MimeKit.Cryptography.DkimCanonicalizationAlgorithm.Relaxed,
+            BodyCanonicalizationAlgorithm = MimeKit.Cryptography.DkimCanonicalizationAlgorithm.Relaxed,
+        }
+        : null;
 
     /// <summary>This process, as written on the messages it claims.</summary>
     public string Node { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
@@ -70,6 +88,8 @@ public sealed class OutboxSender(IOutboxStore outbox, IOptions<MailOptions> opti
             {
                 try
                 {
+                    if (_pace is not null)
+                        using (await _pace.AcquireAsync(1, ct)) { } // Mail:MaxPerMinute
                     await transport.SendAsync(Compose(item), ct);
                     await outbox.MarkSentAsync(item.Id, clock.GetUtcNow(), ct);
                     sent++;
@@ -78,6 +98,9 @@ public sealed class OutboxSender(IOutboxStore outbox, IOptions<MailOptions> opti
                 {
                     log.LogWarning("Mail {Id} ({Kind}) to {To} failed for good after {Attempts} tries: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, ex.Message);
                     await outbox.MarkFailedAsync(item.Id, ex.Message, clock.GetUtcNow(), ct);
+                    if (ex.Permanent)
+                        foreach (var handler in failures)
+                            await handler.PermanentAsync(item, ex.Message, clock.GetUtcNow(), ct);
                 }
                 catch (MailDeliveryException ex)
                 {
@@ -89,7 +112,11 @@ public sealed class OutboxSender(IOutboxStore outbox, IOptions<MailOptions> opti
         }
     }
 
-    public void Dispose() => _wake.Dispose();
+    public void Dispose()
+    {
+        _wake.Dispose();
+        _pace?.Dispose();
+    }
 
     /// <summary>30 s, 1 min, 2 min, … doubling, at most six hours.</summary>
     public TimeSpan RetryDelay(int attempts) =>
@@ -111,6 +138,12 @@ public sealed class OutboxSender(IOutboxStore outbox, IOptions<MailOptions> opti
             message.Headers.Add(name, value);
         var body = new BodyBuilder { TextBody = m.TextBody, HtmlBody = m.HtmlBody };
         message.Body = body.ToMessageBody();
+        if (_dkim is not null)
+        {
+            // Signed as it will travel: 7-bit bodies, so no relay re-encodes what the signature covers.
+            message.Prepare(EncodingConstraint.SevenBit);
+            _dkim.Sign(message, [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost, HeaderId.ListId]);
+        }
         return message;
     }
 }

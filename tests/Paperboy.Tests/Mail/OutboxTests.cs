@@ -71,26 +71,103 @@ public abstract class OutboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_digest_refused_for_good_three_times_suspends_the_subscription()
+    {
+        var subscriptions = _factory.Services.GetRequiredService<Core.Digests.ISubscriptionStore>();
+        var secret = Core.Accounts.ApiTokens.NewSecret();
+        var s = await subscriptions.RequestAsync("gone@example.org", null, new Core.Digests.SubscriptionChoices(), Core.Accounts.ApiTokens.Hash(secret), _clock.GetUtcNow(),
+            _ => Message("someone@example.org"));
+        await subscriptions.ConfirmAsync(s.Id, Core.Accounts.ApiTokens.Hash(secret), _clock.GetUtcNow());
+        await SettleAsync(st => st.Sent == 1);
+        var outbox = _factory.Services.GetRequiredService<IOutboxStore>();
+        for (var i = 1; i <= 3; i++)
+        {
+            _smtp.Refuse(550);
+            await outbox.EnqueueAsync(new OutboxMessage("digest", "gone@example.org", "Paperboy daily digest", "text"), _clock.GetUtcNow());
+            await SettleAsync(st => st.Failed == i);
+            Assert.Equal(i < 3, (await subscriptions.GetAsync(s.Id))!.Active);
+        }
+    }
+
+    [Fact]
     public async Task A_message_claimed_by_a_node_that_died_is_sent_once_its_claim_runs_out()
     {
         var outbox = _factory.Services.GetRequiredService<IOutboxStore>();
-        // Another node committed the message and claimed it, then was killed before sending it.
-        await using (var other = new PaperboyFactory(_db, new Dictionary<string, string?> { ["Mail:PollSeconds"] = "3600" }, _clock))
-        {
-            await other.Services.GetRequiredService<IOutboxStore>().EnqueueAsync(Message("d@example.org"), _clock.GetUtcNow());
-        }
-        var claimed = await outbox.ClaimAsync("dead-node", _clock.GetUtcNow(), TimeSpan.FromMinutes(2), 10);
+        // Another node committed the message (due a minute from now, so this node's sender leaves it alone until
+        // then) and claimed it when it came due, then was killed before sending it.
+        var t0 = _clock.GetUtcNow();
+        await outbox.EnqueueAsync(Message("d@example.org"), t0.AddMinutes(1));
+        var claimed = await outbox.ClaimAsync("dead-node", t0.AddMinutes(1), TimeSpan.FromMinutes(2), 10);
         Assert.Single(claimed);
+        _clock.Advance(TimeSpan.FromMinutes(2)); // due, but still claimed by the dead node
         var stalled = await SettleAsync(_ => false, seconds: 1.5); // time for a wrong send to happen
         Assert.Equal(1L, stalled.Pending);
         Assert.Empty(_smtp.Received);
 
-        _clock.Advance(TimeSpan.FromMinutes(3));
+        _clock.Advance(TimeSpan.FromMinutes(2)); // the claim ran out
         var done = await SettleAsync(s => s.Sent == 1);
         Assert.Equal(1L, done.Sent);
         Assert.Single(_smtp.Received);
         await SettleAsync(_ => false, seconds: 1.5); // time for a wrong send to happen
         Assert.Single(_smtp.Received);
+    }
+}
+
+/// <summary>DKIM signing with a configured key, checked by MimeKit's verifier against the matching public key.</summary>
+public sealed class DkimTests : IAsyncLifetime
+{
+    private readonly TestData.TempDir _dir = new();
+    private TestStore _db = null!;
+    private TestSmtp _smtp = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestStore.CreateAsync("sqlite");
+        _smtp = TestSmtp.Start();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _smtp.DisposeAsync();
+        await _db.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private sealed class OneKey(string publicKeyBase64) : MimeKit.Cryptography.DkimPublicKeyLocatorBase
+    {
+        public override Org.BouncyCastle.Crypto.AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
+            GetPublicKey("v=DKIM1; k=rsa; p=" + publicKeyBase64);
+
+        public override Task<Org.BouncyCastle.Crypto.AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
+            Task.FromResult(LocatePublicKey(methods, domain, selector, cancellationToken));
+    }
+
+    [Fact]
+    public async Task A_configured_key_signs_every_message_and_the_signature_verifies()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var keyPath = Path.Combine(_dir.Path, "dkim.pem");
+        await File.WriteAllTextAsync(keyPath, rsa.ExportRSAPrivateKeyPem());
+        var settings = _smtp.Settings();
+        settings["Mail:From"] = "Paperboy <digest@papers.example.org>";
+        settings["Mail:Dkim:Domain"] = "papers.example.org";
+        settings["Mail:Dkim:Selector"] = "pb2026";
+        settings["Mail:Dkim:PrivateKeyPath"] = keyPath;
+        await using var factory = new PaperboyFactory(_db, settings);
+        await factory.Services.GetRequiredService<IOutboxStore>().EnqueueAsync(
+            new OutboxMessage("test", "ada@example.org", "Signed", "Plain text", "<p>HTML</p>") { Headers = new Dictionary<string, string> { ["List-Id"] = "Paperboy digest <digest.papers.example.org>" } },
+            DateTimeOffset.UtcNow);
+        factory.Services.GetRequiredService<OutboxSender>().Wake();
+        var message = await _smtp.WaitForAsync("ada@example.org");
+        var header = message.Headers.First(h => h.Id == MimeKit.HeaderId.DkimSignature);
+        Assert.Contains("d=papers.example.org", header.Value, StringComparison.Ordinal);
+        Assert.Contains("s=pb2026", header.Value, StringComparison.Ordinal);
+        var publicKey = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
+        var verifier = new MimeKit.Cryptography.DkimVerifier(new OneKey(publicKey));
+        Assert.True(await verifier.VerifyAsync(message, header));
+        // Altered on the way: the signature no longer holds.
+        message.Subject = "Changed";
+        Assert.False(await verifier.VerifyAsync(message, header));
     }
 }
 

@@ -37,6 +37,7 @@ public static class DigestsApi
         });
         services.TryAddSingleton<DigestComposer>();
         services.TryAddSingleton<DigestJob>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Mail.IDeliveryFailures, DigestBounces>());
         DatabaseKeyRepository.AddTo(services);
         return services;
     }
