@@ -168,6 +168,47 @@ public abstract class DigestRunTests : IAsyncLifetime
     }
 }
 
+public sealed class DigestPreviewTests : IAsyncLifetime
+{
+    private readonly TestClock _clock = new(new DateTimeOffset(2025, 3, 20, 12, 0, 0, TimeSpan.Zero));
+    private TestStore _db = null!;
+    private PaperboyFactory _factory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestStore.CreateAsync("sqlite");
+        await Importing.ImportAsync(_db.Store, TestData.Listing("2025-03-20"), TestData.Listing("2025-03-21"));
+        _factory = new PaperboyFactory(_db, new Dictionary<string, string?> { ["Digest:Enabled"] = "false" }, _clock);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_preview_shows_the_next_digest_by_the_subscribers_token_and_records_nothing()
+    {
+        var store = _factory.Services.GetRequiredService<ISubscriptionStore>();
+        var secret = ApiTokens.NewSecret();
+        var s = await store.RequestAsync("ada@example.org", null, new SubscriptionChoices { Trending = false, Categories = ["cs.CL"] }, ApiTokens.Hash(secret), _clock.GetUtcNow(),
+            _ => new OutboxMessage("subscribe", "ada@example.org", "confirm", "confirm"));
+        await store.ConfirmAsync(s.Id, ApiTokens.Hash(secret), _clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromHours(20));
+        var token = _factory.Services.GetRequiredService<SubscriptionTokens>().Create(s.Id);
+        using var http = _factory.CreateClient();
+        using var preview = await http.GetAsync(new Uri("/digest/preview?token=" + Uri.EscapeDataString(token), UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        var html = await preview.Content.ReadAsStringAsync();
+        Assert.Contains("New in cs.CL", html, StringComparison.Ordinal);
+        Assert.Contains("<table role=\"presentation\"", html, StringComparison.Ordinal);
+        Assert.Null((await store.GetAsync(s.Id))!.LastPeriod); // nothing recorded: the real digest still goes out
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri("/digest/preview?token=forged", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri($"/digest/preview?id={s.Id}", UriKind.Relative))).StatusCode); // ids are for admins
+    }
+}
+
 public sealed class SqliteDigestRunTests : DigestRunTests
 {
     protected override string Provider => "sqlite";
