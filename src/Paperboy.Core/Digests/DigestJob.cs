@@ -37,7 +37,7 @@ public sealed record DigestRunSummary(int Considered, int Queued, int Empty, int
 /// a rerun after a crash, composes nobody twice). Empty digests are recorded and not sent. One node at a time runs it,
 /// under the <c>digest</c> lease; <c>serve</c> runs it every few minutes and <c>paperboy digest run</c> on demand.
 /// </summary>
-public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases leases, DigestComposer composer, SubscriptionTokens tokens, ILogger<DigestJob> log)
+public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases leases, DigestComposer composer, SubscriptionTokens tokens, OutboxSender sender, TimeProvider clock, ILogger<DigestJob> log)
 {
     public const string LeaseName = "digest";
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
@@ -47,7 +47,8 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
     /// <summary>Null when another node holds the lease. With <paramref name="dryRun"/>, composes and reports without recording or sending.</summary>
     public async Task<DigestRunSummary?> RunAsync(DateTimeOffset now, string siteUrl, bool dryRun, string? onlyTo, CancellationToken ct)
     {
-        if (!dryRun && !await leases.TryTakeAsync(LeaseName, Owner, now, now + Lease, ct))
+        // The lease runs on the clock, not on the period's instant (`--now` may name another day).
+        if (!dryRun && !await leases.TryTakeAsync(LeaseName, Owner, clock.GetUtcNow(), clock.GetUtcNow() + Lease, ct))
             return null;
         var (considered, queued, empty, done) = (0, 0, 0, 0);
         var lines = new List<string>();
@@ -91,6 +92,13 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
                     {
                         done++;
                     }
+                }
+                if (!dryRun)
+                {
+                    // Still ours for another ten minutes; and what is queued so far can go while the rest is composed.
+                    if (!await leases.TryTakeAsync(LeaseName, Owner, clock.GetUtcNow(), clock.GetUtcNow() + Lease, ct))
+                        throw new InvalidOperationException("the digest lease was taken by another node; stopping (what is recorded stays recorded)");
+                    sender.Wake();
                 }
             }
         }

@@ -123,6 +123,21 @@ public abstract class DigestRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lease_has_one_holder_until_it_runs_out_and_a_second_run_waits_for_it()
+    {
+        var leases = _factory.Services.GetRequiredService<IJobLeases>();
+        var t = _clock.GetUtcNow();
+        Assert.True(await leases.TryTakeAsync("digest", "node-a", t, t.AddMinutes(10)));
+        Assert.False(await leases.TryTakeAsync("digest", "node-b", t.AddMinutes(5), t.AddMinutes(15)));
+        Assert.True(await leases.TryTakeAsync("digest", "node-a", t.AddMinutes(5), t.AddMinutes(15))); // renewed by its holder
+        // While node-a holds it, the job here does nothing and says so.
+        Assert.Null(await _factory.Services.GetRequiredService<DigestJob>().RunAsync(t, "https://papers.example.org", dryRun: false, onlyTo: null, CancellationToken.None));
+        Assert.True(await leases.TryTakeAsync("digest", "node-b", t.AddMinutes(16), t.AddMinutes(26))); // node-a died: taken over
+        await leases.ReleaseAsync("digest", "node-a"); // a late release by the old holder changes nothing
+        Assert.False(await leases.TryTakeAsync("digest", "node-c", t.AddMinutes(17), t.AddMinutes(27)));
+    }
+
+    [Fact]
     public async Task Subscribing_takes_a_confirmation_link_once_and_bad_choices_are_named()
     {
         using var http = _factory.CreateClient();
