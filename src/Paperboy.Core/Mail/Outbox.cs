@@ -30,6 +30,9 @@ public interface IOutboxStore
 
     Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken ct = default);
 
+    /// <summary>Marks a batch sent in one statement (a crash before it resends at most that batch; Message-IDs fold the copies).</summary>
+    Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct = default);
+
     /// <summary>A temporary failure: tried again from <paramref name="retryAt"/>.</summary>
     Task MarkRetryAsync(long id, string error, DateTimeOffset retryAt, CancellationToken ct = default);
 

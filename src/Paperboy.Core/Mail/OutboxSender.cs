@@ -78,36 +78,52 @@ public sealed class OutboxSender(
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
         var sent = 0;
+        // One SMTP connection for the whole pass (it reconnects by itself after a network error).
+        await using var transport = transports();
         while (true)
         {
             var items = await outbox.ClaimAsync(Node, clock.GetUtcNow(), ClaimLease, Batch, ct);
             if (items.Count == 0)
                 return sent;
-            await using var transport = transports();
-            foreach (var item in items)
+            var done = new List<long>(items.Count);
+            try
             {
-                try
-                {
-                    if (_pace is not null)
-                        using (await _pace.AcquireAsync(1, ct)) { } // Mail:MaxPerMinute
-                    await transport.SendAsync(Compose(item), ct);
-                    await outbox.MarkSentAsync(item.Id, clock.GetUtcNow(), ct);
-                    sent++;
-                }
-                catch (MailDeliveryException ex) when (ex.Permanent || item.Attempts >= options.Value.MaxAttempts)
-                {
-                    log.LogWarning("Mail {Id} ({Kind}) to {To} failed for good after {Attempts} tries: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, ex.Message);
-                    await outbox.MarkFailedAsync(item.Id, ex.Message, clock.GetUtcNow(), ct);
-                    if (ex.Permanent)
-                        foreach (var handler in failures)
-                            await handler.PermanentAsync(item, ex.Message, clock.GetUtcNow(), ct);
-                }
-                catch (MailDeliveryException ex)
-                {
-                    var wait = RetryDelay(item.Attempts);
-                    log.LogWarning("Mail {Id} ({Kind}) to {To} not sent (try {Attempts}), again in {Wait}: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, wait, ex.Message);
-                    await outbox.MarkRetryAsync(item.Id, ex.Message, clock.GetUtcNow() + wait, ct);
-                }
+                await SendBatchAsync(transport, items, done, ct);
+            }
+            finally
+            {
+                // The batch's accepted messages are marked in one statement, also when the pass is stopped midway: a
+                // crash before it resends at most this batch, and the fixed Message-IDs fold those copies.
+                await outbox.MarkSentAsync(done, clock.GetUtcNow(), CancellationToken.None);
+            }
+            sent += done.Count;
+        }
+    }
+
+    private async Task SendBatchAsync(IMailTransport transport, IReadOnlyList<OutboxItem> items, List<long> done, CancellationToken ct)
+    {
+        foreach (var item in items)
+        {
+            try
+            {
+                if (_pace is not null)
+                    using (await _pace.AcquireAsync(1, ct)) { } // Mail:MaxPerMinute
+                await transport.SendAsync(Compose(item), ct);
+                done.Add(item.Id);
+            }
+            catch (MailDeliveryException ex) when (ex.Permanent || item.Attempts >= options.Value.MaxAttempts)
+            {
+                log.LogWarning("Mail {Id} ({Kind}) to {To} failed for good after {Attempts} tries: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, ex.Message);
+                await outbox.MarkFailedAsync(item.Id, ex.Message, clock.GetUtcNow(), ct);
+                if (ex.Permanent)
+                    foreach (var handler in failures)
+                        await handler.PermanentAsync(item, ex.Message, clock.GetUtcNow(), ct);
+            }
+            catch (MailDeliveryException ex)
+            {
+                var wait = RetryDelay(item.Attempts);
+                log.LogWarning("Mail {Id} ({Kind}) to {To} not sent (try {Attempts}), again in {Wait}: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, wait, ex.Message);
+                await outbox.MarkRetryAsync(item.Id, ex.Message, clock.GetUtcNow() + wait, ct);
             }
         }
     }

@@ -46,6 +46,16 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
     public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken ct = default) =>
         UpdateAsync("sent_at = @at, last_error = NULL", id, null, at, ct);
 
+    public async Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct = default)
+    {
+        if (ids.Count == 0)
+            return;
+        await using var conn = await db.Open(ct);
+        var names = ids.Select((_, i) => "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        await db.ExecuteAsync(conn, null, $"UPDATE outbox SET sent_at = @at, last_error = NULL, claimed_by = NULL, claimed_until = NULL WHERE id IN ({string.Join(", ", names)})", ct,
+            [("@at", at), .. ids.Select((id, i) => (names[i], (object?)id))]);
+    }
+
     public Task MarkRetryAsync(long id, string error, DateTimeOffset retryAt, CancellationToken ct = default) =>
         UpdateAsync("next_attempt_at = @at, last_error = @error", id, error, retryAt, ct);
 
