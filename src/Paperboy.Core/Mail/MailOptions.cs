@@ -24,6 +24,9 @@ public sealed class MailOptions
     /// <summary>The first retry's wait; each further one doubles it (capped at six hours).</summary>
     public double RetryBaseSeconds { get; set; } = 30;
 
+    /// <summary>How long a node's claim on a batch lasts: a node that dies leaves its batch to others after this.</summary>
+    public double ClaimSeconds { get; set; } = 120;
+
     /// <summary>At most this many messages a minute (0: no limit), for servers that throttle senders.</summary>
     public int MaxPerMinute { get; set; }
 

@@ -15,7 +15,6 @@ public sealed class OutboxSender(
     IOutboxStore outbox, IOptions<MailOptions> options, Func<IMailTransport> transports, IEnumerable<IDeliveryFailures> failures, TimeProvider clock, ILogger<OutboxSender> log) : IDisposable
 {
     private const int Batch = 50;
-    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly System.Threading.RateLimiting.RateLimiter? _pace = options.Value.MaxPerMinute > 0
         ? new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
@@ -82,7 +81,7 @@ public sealed class OutboxSender(
         await using var transport = transports();
         while (true)
         {
-            var items = await outbox.ClaimAsync(Node, clock.GetUtcNow(), ClaimLease, Batch, ct);
+            var items = await outbox.ClaimAsync(Node, clock.GetUtcNow(), TimeSpan.FromSeconds(options.Value.ClaimSeconds), Batch, ct);
             if (items.Count == 0)
                 return sent;
             var done = new List<long>(items.Count);

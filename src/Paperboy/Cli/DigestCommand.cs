@@ -30,7 +30,8 @@ internal static class DigestCommand
             foreach (var line in summary.Lines)
                 Console.WriteLine(line);
             Console.WriteLine($"{summary.Considered} subscription(s): {summary.Queued} digest(s) queued, {summary.Empty} empty (not sent), {summary.AlreadyDone} done already for this period");
-            if (!parse.GetValue(dryRun) && summary.Queued > 0)
+            // Also what an earlier run queued and did not get to send (it was stopped, or killed).
+            if (!parse.GetValue(dryRun))
                 Console.WriteLine($"sent {await host.Get<OutboxSender>().SendDueAsync(ct)} message(s)");
             return 0;
         }));

@@ -103,3 +103,83 @@ public sealed class MailProcessTests : IDisposable
         }
     }
 }
+
+/// <summary>`paperboy digest run` killed with SIGKILL while it sends, then run again: everyone gets the digest once, bar the batch in flight.</summary>
+public sealed class DigestProcessTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private readonly TestData.TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private Process DigestRun(int smtpPort)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "paperboy.dll"), "digest", "run", "--data", _dir.Path, "--now", "2025-03-22T08:00:00Z" })
+            psi.ArgumentList.Add(a);
+        psi.Environment["PAPERBOY_Storage__Provider"] = "sqlite";
+        psi.Environment["PAPERBOY_Search__Semantic"] = "false";
+        psi.Environment["PAPERBOY_Mail__Smtp__Host"] = "127.0.0.1";
+        psi.Environment["PAPERBOY_Mail__Smtp__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["PAPERBOY_Mail__Smtp__Security"] = "None";
+        psi.Environment["PAPERBOY_Mail__MaxPerMinute"] = "3000"; // 50 a second: the kill lands mid-send
+        psi.Environment["PAPERBOY_Mail__ClaimSeconds"] = "2";
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine("digest run: " + e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine("digest run: " + e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    [Fact]
+    public async Task A_digest_run_killed_while_sending_and_run_again_misses_nobody()
+    {
+        const int Readers = 300;
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Paperboy.Storage.Sqlite.SqliteStorage.AddSqliteStorage(services, _ => _dir.Path);
+        await using (var sp = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services))
+        {
+            var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Core.Papers.IPaperStore>(sp);
+            await store.MigrateAsync();
+            await Importing.ImportAsync(store, TestData.Listing("2025-03-20"), TestData.Listing("2025-03-21"));
+            var subscriptions = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Core.Digests.ISubscriptionStore>(sp);
+            var at = new DateTimeOffset(2025, 3, 20, 12, 0, 0, TimeSpan.Zero);
+            var outbox = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Core.Mail.IOutboxStore>(sp);
+            for (var i = 0; i < Readers; i++)
+            {
+                var secret = Core.Accounts.ApiTokens.NewSecret();
+                var s = await subscriptions.RequestAsync($"reader{i}@example.org", null, new Core.Digests.SubscriptionChoices { Trending = false, Categories = ["cs.CL"] },
+                    Core.Accounts.ApiTokens.Hash(secret), at, _ => new Core.Mail.OutboxMessage("subscribe", $"reader{i}@example.org", "confirm", "confirm"));
+                await subscriptions.ConfirmAsync(s.Id, Core.Accounts.ApiTokens.Hash(secret), at);
+            }
+            // The confirmations went out long ago: not this test's mail.
+            foreach (var item in await outbox.ClaimAsync("setup", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), 10_000))
+                await outbox.MarkSentAsync(item.Id, DateTimeOffset.UtcNow);
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        await using var smtp = TestSmtp.Start();
+        using (var first = DigestRun(smtp.Port))
+        {
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while (smtp.Received.Count < 60 && DateTime.UtcNow < until && !first.HasExited)
+                await Task.Delay(20);
+            Assert.False(first.HasExited, "the run ended before the kill");
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+        var beforeRestart = smtp.Received.Count;
+        Assert.InRange(beforeRestart, 60, Readers - 1);
+        await Task.Delay(2500); // the dead run's claim on its batch runs out
+        using (var second = DigestRun(smtp.Port))
+            await second.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+        var byReader = smtp.Received.GroupBy(m => m.To.Mailboxes.Single().Address).ToDictionary(g => g.Key, g => g.Count());
+        var duplicates = smtp.Received.Count - byReader.Count;
+        output.WriteLine($"{Readers} subscribers; {beforeRestart} digests accepted before the kill; {smtp.Received.Count} in all; duplicates (the batch in flight at the kill): {duplicates}");
+        Assert.Equal(Readers, byReader.Count);
+        Assert.InRange(duplicates, 0, 50);
+        // A copy carries the same Message-ID as the first: one distinct id per reader, so mail clients fold them.
+        Assert.Equal(byReader.Count, smtp.Received.Select(m => m.MessageId).Distinct().Count());
+    }
+}
