@@ -25,7 +25,7 @@ public sealed class SignInModel(SignInLinks links, AbuseLimits limits) : PageMod
         if (!limits.TryAcquire(AbuseLimits.SignInClient, AbuseLimits.Client(HttpContext), out var wait)
             || !limits.TryAcquire(AbuseLimits.SignInEmail, email.ToLowerInvariant(), out wait))
         {
-            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            AbuseLimits.SetRetryAfter(Response, wait);
             return Fail(StatusCodes.Status429TooManyRequests, $"Many sign-in emails were asked for just now. Please wait {Display.Duration(wait)} and try again.");
         }
         await links.SendAsync(HttpContext, email, SignInLink.SignIn, null, SignInLinks.SafeReturn(ReturnUrl), ct);

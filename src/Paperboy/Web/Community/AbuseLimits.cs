@@ -53,11 +53,18 @@ public sealed class AbuseLimits : IDisposable
     /// <summary>The client's address as a key (the proxy's view, until forwarded headers are configured).</summary>
     public static string Client(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "local";
 
+    /// <summary>Sets Retry-After in whole seconds (at least one) and returns them: the pages' forms and the API share it.</summary>
+    public static int SetRetryAfter(HttpResponse response, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return seconds;
+    }
+
     /// <summary>A 429 problem with Retry-After in whole seconds.</summary>
     public static IResult TooMany(HttpContext http, TimeSpan retryAfter, string what)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var seconds = SetRetryAfter(http.Response, retryAfter);
         return Results.Problem(statusCode: 429, title: "Too many requests", detail: $"{what}; try again in {Display.Duration(TimeSpan.FromSeconds(seconds))}.");
     }
 

@@ -121,8 +121,8 @@ public static class CommunityApi
             return problem;
         var member = (User)http.Items[Members.MemberItem]!;
         var outcome = await submissions.SubmitAsync(member, body!.ArxivId, ct);
-        if (outcome.Status == 429)
-            http.Response.Headers.RetryAfter = "60";
+        if (outcome.RetryAfter is { } wait)
+            AbuseLimits.SetRetryAfter(http.Response, wait);
         return Outcome(outcome);
     }
 

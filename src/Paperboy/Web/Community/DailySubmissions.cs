@@ -9,7 +9,11 @@ using Paperboy.Web.Submit;
 namespace Paperboy.Web.Community;
 
 /// <summary>What a submission to the Daily came to: an HTTP status, a sentence for the member, and the paper.</summary>
-public sealed record DailyOutcome(int Status, string Detail, PaperRecord? Paper = null);
+public sealed record DailyOutcome(int Status, string Detail, PaperRecord? Paper = null)
+{
+    /// <summary>For a 429: how long until the member's budget has room again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
 
 /// <summary>
 /// A member puts a paper on today's Daily: by arXiv id or URL, fetched from arXiv when Paperboy lacks it; refused
@@ -23,7 +27,7 @@ public sealed class DailySubmissions(IDailyStore daily, IPaperReader papers, Pen
         if (string.IsNullOrWhiteSpace(input) || !ArxivId.TryParse(input, out var id, out _))
             return new(400, $"'{TextNormalizer.Clip(input ?? "")}' is not an arXiv id or link (such as 2503.11731, hep-th/9901001 or https://arxiv.org/abs/2503.11731)");
         if (!limits.TryAcquire(AbuseLimits.Submit, "member:" + member.Id, out var wait))
-            return new(429, $"You have submitted many papers in the last hour; try again in {Display.Duration(wait)}");
+            return new(429, $"You have submitted many papers in the last hour; try again in {Display.Duration(wait)}") { RetryAfter = wait };
         var details = await papers.GetPaperAsync(id, ct);
         if (details is null)
         {

@@ -11,7 +11,10 @@ namespace Paperboy.Web.Community;
 /// </summary>
 public sealed class TrendingReads(ITrendingStore store, CachedReads reads, IOptions<CommunityOptions> options, TimeProvider clock)
 {
-    private (long Stamp, DateOnly Since, IReadOnlyList<PaperActivity> Activity)? _last;
+    // One immutable snapshot behind a reference: concurrent requests read and replace it whole, never half of it.
+    private sealed record Snapshot(long Stamp, DateOnly Since, IReadOnlyList<PaperActivity> Activity);
+
+    private Snapshot? _last;
 
     public static bool TryWindow(string? period, out (int Days, string Words) window)
     {
@@ -51,10 +54,10 @@ public sealed class TrendingReads(ITrendingStore store, CachedReads reads, IOpti
     private async Task<IReadOnlyList<PaperActivity>> ActivityAsync(DateOnly since, CancellationToken ct)
     {
         var stamp = await reads.StampAsync(ct);
-        if (_last is { } last && last.Stamp == stamp && last.Since == since)
+        if (Volatile.Read(ref _last) is { } last && last.Stamp == stamp && last.Since == since)
             return last.Activity;
         var activity = await store.GetActivityAsync(since, ct);
-        _last = (stamp, since, activity);
+        Volatile.Write(ref _last, new Snapshot(stamp, since, activity));
         return activity;
     }
 }

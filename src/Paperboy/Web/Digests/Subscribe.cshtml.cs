@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Paperboy.Web.Account;
+using Paperboy.Web.Community;
 
 namespace Paperboy.Web.Digests;
 
@@ -28,7 +29,7 @@ public sealed class SubscribeModel(SubscriptionRequests requests, Members member
         var wait = await requests.RequestAsync(HttpContext, email!, choices!, (await members.CurrentAsync(HttpContext))?.Id, ct);
         if (wait is { } w)
         {
-            Response.Headers.RetryAfter = ((int)Math.Ceiling(w.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            AbuseLimits.SetRetryAfter(Response, w);
             return Fail(StatusCodes.Status429TooManyRequests, $"Many mails went to this address just now. Please wait {Display.Duration(w)}.");
         }
         SentTo = email;

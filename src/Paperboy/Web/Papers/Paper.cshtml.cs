@@ -86,7 +86,7 @@ public sealed class PaperModel(
             return await Again(400, $"That comment has {Text.Length:N0} characters; at most {CommentMaxLength:N0} fit.", ct);
         if (!limits.TryAcquire(AbuseLimits.Comment, "member:" + member.Id, out var wait))
         {
-            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            AbuseLimits.SetRetryAfter(Response, wait);
             return await Again(429, $"You have written many comments in the last minutes. Please wait {Display.Duration(wait)}.", ct);
         }
         var result = await comments.AddAsync(Id, member.Id, ParentId, Text.Trim(), clock.GetUtcNow(), ct);

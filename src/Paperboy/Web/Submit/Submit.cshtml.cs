@@ -33,6 +33,8 @@ public sealed class SubmitModel(DailySubmissions submissions, Members members) :
         if (Member.IsBanned)
             return Fail(StatusCodes.Status403Forbidden, $"An admin has banned this account ({Member.BanReason}): it cannot submit papers.");
         var outcome = await submissions.SubmitAsync(Member, ArxivIdInput, ct);
+        if (outcome.RetryAfter is { } wait)
+            AbuseLimits.SetRetryAfter(Response, wait);
         return outcome.Status switch
         {
             201 => Redirect("/?submitted=" + Uri.EscapeDataString(outcome.Paper!.Id)),
