@@ -241,5 +241,20 @@ internal static class PostgresMigrations
         );
         ALTER TABLE outbox ADD COLUMN headers text;
         """,
+
+        // 8: an outbox message's content in a table of its own. Claims and marks change a few small columns; with the
+        // bodies (tens of KB for a digest) in the same row, SQLite rewrote them on every claim and mark.
+        """
+        CREATE TABLE outbox_content (
+            outbox_id bigint PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,
+            text_body text NOT NULL,
+            html_body text,
+            headers   text
+        );
+        INSERT INTO outbox_content(outbox_id, text_body, html_body, headers) SELECT id, text_body, html_body, headers FROM outbox;
+        ALTER TABLE outbox DROP COLUMN text_body;
+        ALTER TABLE outbox DROP COLUMN html_body;
+        ALTER TABLE outbox DROP COLUMN headers;
+        """,
     ];
 }

@@ -11,12 +11,16 @@ public sealed record DigestWindow(DateTimeOffset Since, DateTimeOffset Until, Di
 /// Makes a subscriber's digest from what is new in the window (since their last digest, until now): the Daily's top
 /// papers by trending, new papers in chosen categories, saved searches, followed authors, and followed papers' new
 /// versions (with what changed) and comments. A paper appears once, in the first section that has it.
+/// A run passes one <see cref="DigestReads"/> to all its subscribers: most share a window, a category, a search or an
+/// author, and each of those is read once per run instead of once per subscriber.
 /// </summary>
 public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending, ICommentStore comments, SearchEngine search, TrendingSettings settings)
 {
     private const int PerSection = 20;
 
-    public async Task<Digest> ComposeAsync(Subscription s, DigestWindow w, CancellationToken ct)
+    public Task<Digest> ComposeAsync(Subscription s, DigestWindow w, CancellationToken ct) => ComposeAsync(s, w, new DigestReads(), ct);
+
+    public async Task<Digest> ComposeAsync(Subscription s, DigestWindow w, DigestReads reads, CancellationToken ct)
     {
         var c = s.Choices;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -35,7 +39,7 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
 
         if (c.Trending)
         {
-            var activity = await trending.GetActivityAsync(sinceDay, ct);
+            var activity = await reads.GetAsync($"trending|{sinceDay}", () => trending.GetActivityAsync(sinceDay, ct));
             var fresh = activity.Where(a => a.Paper.FeaturedAt is { } f && f > w.Since && f <= w.Until);
             var ranked = Trending.Rank(fresh, w.Until, settings.HalfLife, settings.CommentWeight, c.Frequency == "weekly" ? "this week" : "today");
             Add("trending", "Trending on the Daily", ranked.Take(Math.Clamp(c.TrendingCount, 1, 50)).Select(e => Entry(e.Paper, e.Explanation)));
@@ -45,32 +49,33 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
         {
             if (newDays.From > newDays.To)
                 break;
-            var page = await papers.GetListingAsync(new ListingQuery(newDays, category, ListingSort.Published, 0, PerSection), ct);
+            var page = await reads.GetAsync($"category|{newDays.From}|{newDays.To}|{category}", () => papers.GetListingAsync(new ListingQuery(newDays, category, ListingSort.Published, 0, PerSection), ct));
             Add("category", "New in " + category, page.Items.Select(i => Entry(i.Paper)));
         }
         foreach (var saved in c.Searches)
         {
             if (!SearchModes.TryParse(saved.Mode, out var mode))
                 continue;
-            var found = await search.SearchAsync(new SearchRequest(saved.Q, mode, From: sinceDay.AddDays(1), To: untilDay, Limit: Math.Clamp(saved.Limit ?? 10, 1, 50)), ct);
+            var request = new SearchRequest(saved.Q, mode, From: sinceDay.AddDays(1), To: untilDay, Limit: Math.Clamp(saved.Limit ?? 10, 1, 50));
+            var found = await reads.GetAsync($"search|{mode}|{request.From}|{request.To}|{request.Limit}|{saved.Q}", () => search.SearchAsync(request, ct));
             Add("search", $"Search: {saved.Q}", found.Hits.Where(h => saved.MinScore is not { } min || h.Score >= min).Select(h => Entry(h.Paper)));
         }
         foreach (var author in c.Authors)
         {
-            var theirs = await papers.GetPapersByAuthorAsync(author, PerSection, ct);
+            var theirs = await reads.GetAsync("author|" + author, () => papers.GetPapersByAuthorAsync(author, PerSection, ct));
             Add("author", "By " + author, theirs.Where(p => (p.UpdatedOn ?? p.PublishedOn) > sinceDay).Select(p => Entry(p)));
         }
         var followed = new List<DigestEntry>();
         foreach (var id in c.Papers)
         {
-            var details = await papers.GetPaperAsync(id, ct);
+            var details = await reads.GetAsync("paper|" + id, () => papers.GetPaperAsync(id, ct));
             if (details is null)
                 continue;
             var p = details.Paper;
             var replaced = details.Revisions.Where(r => r.ReplacedAt > w.Since).OrderBy(r => r.ReplacedAt).FirstOrDefault();
             if (replaced is not null)
                 followed.Add(Entry(p, $"New version{(p.Version is { } v ? " v" + v : "")}" + (p.Comments is { Length: > 0 } line ? $": {p.Comments}" : ""), AbstractDiff(replaced.Abstract, p.Abstract)));
-            foreach (var comment in (await comments.ListAsync(id, ct)).Where(x => x.Visible && x.CreatedAt > w.Since && x.CreatedAt <= w.Until))
+            foreach (var comment in (await reads.GetAsync("comments|" + id, () => comments.ListAsync(id, ct))).Where(x => x.Visible && x.CreatedAt > w.Since && x.CreatedAt <= w.Until))
                 followed.Add(Entry(p, $"Comment by {comment.AuthorName ?? comment.AuthorHandle}: {TextNormalizer.Clip(CommentMarkdown.ToPlainText(comment.Body).Trim(), 300)}", anchor: $"#comment-{comment.Id}"));
         }
         Add("followed", "Papers you follow", followed);
@@ -85,6 +90,29 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
         var now = Sentences(after);
         var lines = old.Except(now, StringComparer.Ordinal).Select(x => "- " + x).Concat(now.Except(old, StringComparer.Ordinal).Select(x => "+ " + x)).ToList();
         return lines.Count == 0 ? null : string.Join("\n", lines);
+    }
+}
+
+/// <summary>
+/// One digest run's reads, each made once and shared by every subscriber who needs it. Its life is the run (minutes):
+/// a later run reads afresh. Safe for concurrent use.
+/// </summary>
+public sealed class DigestReads
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _reads = new(StringComparer.Ordinal);
+
+    public async Task<T> GetAsync<T>(string key, Func<Task<T>> read)
+    {
+        var task = (Task<T>)_reads.GetOrAdd(key, _ => read());
+        try
+        {
+            return await task;
+        }
+        catch
+        {
+            _reads.TryRemove(new KeyValuePair<string, Task>(key, task)); // a failed read is not kept
+            throw;
+        }
     }
 }
 

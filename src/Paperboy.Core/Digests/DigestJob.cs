@@ -52,6 +52,8 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
             return null;
         var (considered, queued, empty, done) = (0, 0, 0, 0);
         var lines = new List<string>();
+        var reads = new DigestReads();
+        var fragments = new DigestRenderer.EntryFragments();
         try
         {
             long after = 0;
@@ -61,6 +63,7 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
                 if (batch.Count == 0)
                     break;
                 after = batch[^1].Id;
+                var records = new List<DigestRecord>(batch.Count);
                 foreach (var s in batch)
                 {
                     if (onlyTo is not null && !string.Equals(s.Email, onlyTo, StringComparison.OrdinalIgnoreCase))
@@ -74,32 +77,30 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
                     }
                     var token = Uri.EscapeDataString(tokens.Create(s.Id));
                     var links = new DigestLinks(siteUrl, $"{siteUrl}/subscription?token={token}", $"{siteUrl}/unsubscribe?token={token}");
-                    var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), ct);
-                    var mail = digest.EntryCount == 0 ? null : Message(digest, s, period, siteUrl);
+                    var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), reads, ct);
+                    var mail = digest.EntryCount == 0 ? null : Message(digest, s, period, siteUrl, fragments);
                     if (dryRun)
-                    {
                         lines.Add($"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
-                        continue;
-                    }
-                    if (await subscriptions.RecordDigestAsync(s.Id, period.Key, now, mail, now, ct))
-                    {
-                        if (mail is null)
-                            empty++;
-                        else
-                            queued++;
-                    }
                     else
-                    {
-                        done++;
-                    }
+                        records.Add(new DigestRecord(s.Id, period.Key, now, mail));
                 }
-                if (!dryRun)
+                if (dryRun)
+                    continue;
+                // The batch's digests in one transaction: a crash before it loses only compositions, made again next run.
+                var recorded = await subscriptions.RecordDigestsAsync(records, now, ct);
+                for (var i = 0; i < records.Count; i++)
                 {
-                    // Still ours for another ten minutes; and what is queued so far can go while the rest is composed.
-                    if (!await leases.TryTakeAsync(LeaseName, Owner, clock.GetUtcNow(), clock.GetUtcNow() + Lease, ct))
-                        throw new InvalidOperationException("the digest lease was taken by another node; stopping (what is recorded stays recorded)");
-                    sender.Wake();
+                    if (!recorded[i])
+                        done++;
+                    else if (records[i].Mail is null)
+                        empty++;
+                    else
+                        queued++;
                 }
+                // Still ours for another ten minutes; and what is queued so far can go while the rest is composed.
+                if (!await leases.TryTakeAsync(LeaseName, Owner, clock.GetUtcNow(), clock.GetUtcNow() + Lease, ct))
+                    throw new InvalidOperationException("the digest lease was taken by another node; stopping (what is recorded stays recorded)");
+                sender.Wake();
             }
         }
         finally
@@ -111,9 +112,9 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
         return new DigestRunSummary(considered, queued, empty, done, lines);
     }
 
-    private static OutboxMessage Message(Digest digest, Subscription s, DigestPeriod period, string siteUrl)
+    private static OutboxMessage Message(Digest digest, Subscription s, DigestPeriod period, string siteUrl, DigestRenderer.EntryFragments fragments)
     {
-        var rendered = DigestRenderer.Render(digest);
+        var rendered = DigestRenderer.Render(digest, fragments);
         var host = Uri.TryCreate(siteUrl, UriKind.Absolute, out var u) ? u.Host : "paperboy.local";
         return new OutboxMessage("digest", s.Email, rendered.Subject, rendered.Text, rendered.Html, Key: $"digest:{s.Id}:{period.Key}")
         {

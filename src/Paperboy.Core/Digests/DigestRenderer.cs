@@ -15,10 +15,23 @@ public static class DigestRenderer
     public const int SummaryLimit = 400;
     public const int AuthorLimit = 5;
 
-    public static RenderedDigest Render(Digest digest)
+    public static RenderedDigest Render(Digest digest, EntryFragments? fragments = null)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        return new RenderedDigest(Subject(digest), Html.Render(digest), Text.Render(digest));
+        fragments ??= new EntryFragments();
+        return new RenderedDigest(Subject(digest), Html.Render(digest, fragments), Text.Render(digest, fragments));
+    }
+
+    /// <summary>
+    /// Rendered entries, kept for a digest run: the same paper (with the same note) is in many subscribers' digests,
+    /// and its HTML and text are made once. Safe for concurrent use.
+    /// </summary>
+    public sealed class EntryFragments
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Html, string Text)> _made = new(StringComparer.Ordinal);
+
+        internal (string Html, string Text) Get(DigestEntry e) =>
+            _made.GetOrAdd(string.Concat(e.Url, "\n", e.Note, "\n", e.Diff), _ => (Html.Entry(e), Text.Entry(e)));
     }
 
     /// <summary>"Paperboy daily digest, Friday, 4 December 2026: 12 papers".</summary>
@@ -118,7 +131,9 @@ public static class DigestRenderer
             .pb-ins{color:#94e2a8 !important;background-color:#14321f !important;}
             """;
 
-        public static string Render(Digest d)
+        private static readonly string OutlookDarkRules = string.Concat(DarkRules.Split('\n').Select(r => "[data-ogsc] " + r + "\n"));
+
+        public static string Render(Digest d, EntryFragments fragments)
         {
             var subject = Subject(d);
             var sb = new StringBuilder(8192);
@@ -136,7 +151,7 @@ public static class DigestRenderer
               .Append("table{border-collapse:collapse;}\n")
               .Append("a{text-decoration:none;}\n")
               .Append("@media (prefers-color-scheme: dark){\n").Append(DarkRules).Append("}\n")
-              .Append(string.Concat(DarkRules.Split('\n').Select(r => "[data-ogsc] " + r + "\n")))
+              .Append(OutlookDarkRules)
               .Append("</style>\n</head>\n");
 
             sb.Append($"<body class=\"pb-page pb-ink\" style=\"margin:0;padding:0;width:100%;background-color:{PageBg};color:{Ink};font-family:{Font};\">\n");
@@ -148,12 +163,14 @@ public static class DigestRenderer
 
             Header(sb, d);
             foreach (var section in d.Sections.Where(s => s.Entries.Count > 0))
-                Section(sb, section);
+                Section(sb, section, fragments);
             Footer(sb, d);
 
             sb.Append("</table>\n<!--[if mso]></td></tr></table><![endif]-->\n</td></tr>\n</table>\n</body>\n</html>\n");
             return sb.ToString();
         }
+
+        private static readonly string PreheaderPadding = string.Concat(Enumerable.Repeat("&#8199;&#847;", 40));
 
         /// <summary>The line inbox lists show after the subject: the first titles, then padding so no body text follows.</summary>
         private static void Preheader(StringBuilder sb, Digest d)
@@ -161,7 +178,7 @@ public static class DigestRenderer
             var titles = Clip(string.Join(" · ", d.Sections.SelectMany(s => s.Entries).Take(3).Select(e => OneLine(e.Title))), 140);
             sb.Append("<div style=\"display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all;\">")
               .Append(E(titles))
-              .Append(string.Concat(Enumerable.Repeat("&#8199;&#847;", 40)))
+              .Append(PreheaderPadding)
               .Append("</div>\n");
         }
 
@@ -174,17 +191,18 @@ public static class DigestRenderer
               .Append("</td></tr>\n");
         }
 
-        private static void Section(StringBuilder sb, DigestSection s)
+        private static void Section(StringBuilder sb, DigestSection s, EntryFragments fragments)
         {
             sb.Append($"<tr><td style=\"padding:18px 20px 4px 20px;font-family:{Font};\">")
               .Append($"<h2 class=\"pb-ink\" style=\"margin:0;font-size:17px;line-height:24px;font-weight:700;color:{Ink};\">{E(OneLine(s.Title))}</h2>")
               .Append("</td></tr>\n");
             foreach (var e in s.Entries)
-                Entry(sb, e);
+                sb.Append(fragments.Get(e).Html);
         }
 
-        private static void Entry(StringBuilder sb, DigestEntry e)
+        public static string Entry(DigestEntry e)
         {
+            var sb = new StringBuilder(1024);
             sb.Append($"<tr><td class=\"pb-ink\" style=\"padding:10px 20px 12px 20px;font-family:{Font};color:{Ink};word-break:break-word;overflow-wrap:anywhere;\">");
             sb.Append("<div style=\"font-size:16px;line-height:22px;font-weight:600;\">")
               .Append(A(e.Url, OneLine(e.Title), $"color:{Link};text-decoration:none;", "pb-link"))
@@ -200,7 +218,7 @@ public static class DigestRenderer
             Diff(sb, e.Diff);
             if (e.Categories.Count > 0)
                 sb.Append($"<div class=\"pb-muted\" style=\"font-size:12px;line-height:16px;margin-top:6px;color:{Muted};\">{E(string.Join(" · ", e.Categories.Select(OneLine)))}</div>");
-            sb.Append("</td></tr>\n");
+            return sb.Append("</td></tr>\n").ToString();
         }
 
         private static void Diff(StringBuilder sb, string? diff)
@@ -241,7 +259,7 @@ public static class DigestRenderer
 
     private static class Text
     {
-        public static string Render(Digest d)
+        public static string Render(Digest d, EntryFragments fragments)
         {
             var lines = new List<string>();
             Heading(lines, $"Paperboy {OneLine(d.Frequency).ToLowerInvariant()} digest", '=');
@@ -255,7 +273,7 @@ public static class DigestRenderer
                 foreach (var e in section.Entries)
                 {
                     lines.Add("");
-                    Entry(lines, e);
+                    lines.Add(fragments.Get(e).Text);
                 }
             }
 
@@ -278,8 +296,9 @@ public static class DigestRenderer
             lines.Add(new string(underline, Math.Max(1, wrapped.Max(l => l.Length))));
         }
 
-        private static void Entry(List<string> lines, DigestEntry e)
+        public static string Entry(DigestEntry e)
         {
+            var lines = new List<string>();
             lines.AddRange(Wrap(OneLine(e.Title)));
             var authors = Authors(e.Authors);
             if (authors.Length > 0)
@@ -294,6 +313,7 @@ public static class DigestRenderer
             if (e.Categories.Count > 0)
                 lines.AddRange(Wrap(string.Join(", ", e.Categories.Select(OneLine))));
             lines.Add(e.Url);
+            return string.Join("\n", lines);
         }
 
         /// <summary>

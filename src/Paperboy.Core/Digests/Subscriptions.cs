@@ -57,14 +57,17 @@ public interface ISubscriptionStore
     Task<IReadOnlyList<Subscription>> ListActiveAsync(long afterId, int limit, CancellationToken ct = default);
 
     /// <summary>
-    /// Records that <paramref name="period"/>'s digest is made (its mail, if not empty, into the outbox in the same
-    /// transaction): once per (subscription, period). False when another run recorded it first.
+    /// Records that each digest's period is made (its mail, if not empty, into the outbox), all in one transaction:
+    /// once per (subscription, period). Per record, false when another run recorded that period first.
     /// </summary>
-    Task<bool> RecordDigestAsync(long id, string period, DateTimeOffset coveredUntil, OutboxMessage? mail, DateTimeOffset now, CancellationToken ct = default);
+    Task<IReadOnlyList<bool>> RecordDigestsAsync(IReadOnlyList<DigestRecord> digests, DateTimeOffset now, CancellationToken ct = default);
 
     /// <summary>A permanent delivery failure to the address; the third suspends its subscription.</summary>
     Task RecordBounceAsync(string email, DateTimeOffset now, CancellationToken ct = default);
 }
+
+/// <summary>A composed digest to record: the subscription, its period, the end of what it covered, and its mail (null: empty).</summary>
+public sealed record DigestRecord(long SubscriptionId, string Period, DateTimeOffset CoveredUntil, OutboxMessage? Mail);
 
 /// <summary>Leases for singleton jobs: a row with an owner and an expiry; another node takes over when it runs out.</summary>
 public interface IJobLeases

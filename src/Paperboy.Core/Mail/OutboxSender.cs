@@ -73,6 +73,23 @@ public sealed class OutboxSender(
         }
     }
 
+    /// <summary>
+    /// Sends while <paramref name="producer"/> (a job queueing mail, which calls <see cref="Wake"/>) runs, and what is
+    /// due once it has finished: sending overlaps composing, as in <c>serve</c>. Returns how many were handed over.
+    /// </summary>
+    public async Task<int> SendAlongsideAsync(Task producer, CancellationToken ct)
+    {
+        var sent = 0;
+        while (true)
+        {
+            var finished = producer.IsCompleted;
+            sent += await SendDueAsync(ct);
+            if (finished)
+                return sent;
+            await Task.WhenAny(producer, _wake.WaitAsync(TimeSpan.FromSeconds(options.Value.PollSeconds), ct));
+        }
+    }
+
     /// <summary>Sends every message due now; returns how many were handed over.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {

@@ -7,13 +7,19 @@ namespace Paperboy.Storage.Community;
 public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
 {
     /// <summary>Writes a message in the caller's transaction: the cause and its mail commit together.</summary>
-    public static Task InsertAsync(SqlContext db, DbConnection conn, DbTransaction tx, OutboxMessage m, DateTimeOffset now, CancellationToken ct) =>
-        db.ExecuteAsync(conn, tx, """
-            INSERT INTO outbox(kind, dedupe_key, recipient, subject, text_body, html_body, headers, created_at, next_attempt_at)
-            VALUES (@kind, @key, @to, @subject, @text, @html, @headers, @now, @now)
+    public static async Task InsertAsync(SqlContext db, DbConnection conn, DbTransaction tx, OutboxMessage m, DateTimeOffset now, CancellationToken ct)
+    {
+        var id = await db.ScalarAsync(conn, tx, """
+            INSERT INTO outbox(kind, dedupe_key, recipient, subject, created_at, next_attempt_at)
+            VALUES (@kind, @key, @to, @subject, @now, @now)
             ON CONFLICT DO NOTHING
-            """, ct, ("@kind", m.Kind), ("@key", m.Key), ("@to", m.To), ("@subject", m.Subject), ("@text", m.TextBody), ("@html", m.HtmlBody),
-            ("@headers", m.Headers is { Count: > 0 } h ? System.Text.Json.JsonSerializer.Serialize(h) : null), ("@now", now));
+            RETURNING id
+            """, ct, ("@kind", m.Kind), ("@key", m.Key), ("@to", m.To), ("@subject", m.Subject), ("@now", now));
+        if (id is null)
+            return; // a message with this key is there already
+        await db.ExecuteAsync(conn, tx, "INSERT INTO outbox_content(outbox_id, text_body, html_body, headers) VALUES (@id, @text, @html, @headers)", ct,
+            ("@id", id), ("@text", m.TextBody), ("@html", m.HtmlBody), ("@headers", m.Headers is { Count: > 0 } h ? System.Text.Json.JsonSerializer.Serialize(h) : null));
+    }
 
     public async Task EnqueueAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct = default)
     {
@@ -26,21 +32,32 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
     public async Task<IReadOnlyList<OutboxItem>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct = default)
     {
         await using var conn = await db.Open(ct);
-        return await db.QueryAsync(conn, null, $"""
+        // The claim touches only the small row; the content is read after it, by the ids this node now holds.
+        var claimed = await db.QueryAsync(conn, null, $"""
             UPDATE outbox SET claimed_by = @node, claimed_until = @until, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM outbox
                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
                 ORDER BY id LIMIT @limit{db.SkipLocked})
-            RETURNING id, kind, recipient, subject, text_body, html_body, dedupe_key, attempts, created_at, headers
-            """, r => new OutboxItem(
-                SqlContext.Long(r.GetValue(0)),
-                new OutboxMessage(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), PaperRows.NullableString(r, 5), PaperRows.NullableString(r, 6))
-                {
-                    Headers = PaperRows.NullableString(r, 9) is { } json ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) : null,
-                },
-                SqlContext.Int(r.GetValue(7)), PaperRows.ReadInstant(r, 8)!.Value), ct,
+            RETURNING id, kind, recipient, subject, dedupe_key, attempts, created_at
+            """, r => (Id: SqlContext.Long(r.GetValue(0)), Kind: r.GetString(1), To: r.GetString(2), Subject: r.GetString(3), Key: PaperRows.NullableString(r, 4),
+                Attempts: SqlContext.Int(r.GetValue(5)), CreatedAt: PaperRows.ReadInstant(r, 6)!.Value), ct,
             ("@node", node), ("@until", now + lease), ("@now", now), ("@limit", limit));
+        if (claimed.Count == 0)
+            return [];
+        var names = claimed.Select((_, i) => "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var content = (await db.QueryAsync(conn, null, $"SELECT outbox_id, text_body, html_body, headers FROM outbox_content WHERE outbox_id IN ({string.Join(", ", names)})",
+                r => (Id: SqlContext.Long(r.GetValue(0)), Text: r.GetString(1), Html: PaperRows.NullableString(r, 2), Headers: PaperRows.NullableString(r, 3)), ct,
+                [.. claimed.Select((c, i) => (names[i], (object?)c.Id))]))
+            .ToDictionary(c => c.Id);
+        return claimed.OrderBy(c => c.Id).Select(c =>
+        {
+            var body = content[c.Id];
+            return new OutboxItem(c.Id, new OutboxMessage(c.Kind, c.To, c.Subject, body.Text, body.Html, c.Key)
+            {
+                Headers = body.Headers is { } json ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) : null,
+            }, c.Attempts, c.CreatedAt);
+        }).ToList();
     }
 
     public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken ct = default) =>

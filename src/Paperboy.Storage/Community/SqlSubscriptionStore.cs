@@ -74,16 +74,23 @@ public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore, IJ
             """, Read, ct, ("@after", afterId), ("@limit", limit));
     }
 
-    public async Task<bool> RecordDigestAsync(long id, string period, DateTimeOffset coveredUntil, OutboxMessage? mail, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<bool>> RecordDigestsAsync(IReadOnlyList<DigestRecord> digests, DateTimeOffset now, CancellationToken ct = default)
     {
+        var recorded = new bool[digests.Count];
+        if (digests.Count == 0)
+            return recorded;
         await using var conn = await db.Open(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var recorded = await db.ExecuteAsync(conn, tx, """
-            UPDATE subscriptions SET last_period = @period, digest_since = @until
-            WHERE id = @id AND (last_period IS NULL OR last_period <> @period)
-            """, ct, ("@period", period), ("@until", coveredUntil), ("@id", id)) == 1;
-        if (recorded && mail is not null)
-            await SqlOutboxStore.InsertAsync(db, conn, tx, mail, now, ct);
+        for (var i = 0; i < digests.Count; i++)
+        {
+            var d = digests[i];
+            recorded[i] = await db.ExecuteAsync(conn, tx, """
+                UPDATE subscriptions SET last_period = @period, digest_since = @until
+                WHERE id = @id AND (last_period IS NULL OR last_period <> @period)
+                """, ct, ("@period", d.Period), ("@until", d.CoveredUntil), ("@id", d.SubscriptionId)) == 1;
+            if (recorded[i] && d.Mail is not null)
+                await SqlOutboxStore.InsertAsync(db, conn, tx, d.Mail, now, ct);
+        }
         await tx.CommitAsync(ct);
         return recorded;
     }

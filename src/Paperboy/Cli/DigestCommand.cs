@@ -21,18 +21,21 @@ internal static class DigestCommand
             if (parse.GetValue(now) is { } text && !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
                 throw new ArgumentException($"--now: '{text}' is not an instant such as 2026-12-04T08:00:00Z");
             await using var host = await CliHost.StartAsync(parse, ct);
-            var summary = await host.Get<DigestJob>().RunAsync(at, host.Get<SiteUrl>().Base(null), parse.GetValue(dryRun), parse.GetValue(to), ct);
+            var dry = parse.GetValue(dryRun);
+            var job = host.Get<DigestJob>().RunAsync(at, host.Get<SiteUrl>().Base(null), dry, parse.GetValue(to), ct);
+            // Sends as the run queues (and what an earlier run queued and did not get to send: it was stopped, or killed).
+            var sent = dry ? 0 : await host.Get<OutboxSender>().SendAlongsideAsync(job, ct);
+            var summary = await job;
             if (summary is null)
             {
-                Console.WriteLine("another node is running the digest job (it holds the lease); nothing done");
+                Console.WriteLine("another node is running the digest job (it holds the lease); nothing composed" + (sent > 0 ? $"; sent {sent} message(s) already due" : ""));
                 return 0;
             }
             foreach (var line in summary.Lines)
                 Console.WriteLine(line);
             Console.WriteLine($"{summary.Considered} subscription(s): {summary.Queued} digest(s) queued, {summary.Empty} empty (not sent), {summary.AlreadyDone} done already for this period");
-            // Also what an earlier run queued and did not get to send (it was stopped, or killed).
-            if (!parse.GetValue(dryRun))
-                Console.WriteLine($"sent {await host.Get<OutboxSender>().SendDueAsync(ct)} message(s)");
+            if (!dry)
+                Console.WriteLine($"sent {sent} message(s)");
             return 0;
         }));
         var cmd = new Command("digest", "Email digests for subscribers");
