@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging;
+using Paperboy.Core.Jobs;
 using Paperboy.Core.Mail;
 
 namespace Paperboy.Core.Digests;
@@ -40,73 +41,75 @@ public sealed record DigestRunSummary(int Considered, int Queued, int Empty, int
 public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases leases, DigestComposer composer, SubscriptionTokens tokens, OutboxSender sender, TimeProvider clock, ILogger<DigestJob> log)
 {
     public const string LeaseName = "digest";
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
-
-    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Null when another node holds the lease. With <paramref name="dryRun"/>, composes and reports without recording or sending.</summary>
     public async Task<DigestRunSummary?> RunAsync(DateTimeOffset now, string siteUrl, bool dryRun, string? onlyTo, CancellationToken ct)
     {
         // The lease runs on the clock, not on the period's instant (`--now` may name another day).
-        if (!dryRun && !await leases.TryTakeAsync(LeaseName, Owner, clock.GetUtcNow(), clock.GetUtcNow() + Lease, ct))
+        await using var lease = dryRun ? null : await JobLease.TryTakeAsync(leases, LeaseName, clock, ct: ct);
+        if (!dryRun && lease is null)
             return null;
+        // Losing the lease (another node took the job over) stops the run; what is recorded stays recorded.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, lease?.Lost ?? CancellationToken.None);
+        try
+        {
+            return await RunLeasedAsync(now, siteUrl, dryRun, onlyTo, stop.Token);
+        }
+        catch (OperationCanceledException) when (lease?.Lost.IsCancellationRequested == true && !ct.IsCancellationRequested)
+        {
+            throw new InvalidOperationException("the digest lease was taken by another node; stopped (what is recorded stays recorded)");
+        }
+    }
+
+    private async Task<DigestRunSummary> RunLeasedAsync(DateTimeOffset now, string siteUrl, bool dryRun, string? onlyTo, CancellationToken ct)
+    {
         var (considered, queued, empty, done) = (0, 0, 0, 0);
         var lines = new List<string>();
         var reads = new DigestReads();
         var fragments = new DigestRenderer.EntryFragments();
-        try
+        long after = 0;
+        while (true)
         {
-            long after = 0;
-            while (true)
+            var batch = await subscriptions.ListActiveAsync(after, 200, ct);
+            if (batch.Count == 0)
+                break;
+            after = batch[^1].Id;
+            var records = new List<DigestRecord>(batch.Count);
+            foreach (var s in batch)
             {
-                var batch = await subscriptions.ListActiveAsync(after, 200, ct);
-                if (batch.Count == 0)
-                    break;
-                after = batch[^1].Id;
-                var records = new List<DigestRecord>(batch.Count);
-                foreach (var s in batch)
-                {
-                    if (onlyTo is not null && !string.Equals(s.Email, onlyTo, StringComparison.OrdinalIgnoreCase))
-                        continue;
-                    considered++;
-                    var period = DigestSchedule.Current(s.Choices, now);
-                    if (s.LastPeriod == period.Key)
-                    {
-                        done++;
-                        continue;
-                    }
-                    var token = Uri.EscapeDataString(tokens.Create(s.Id));
-                    var links = new DigestLinks(siteUrl, $"{siteUrl}/subscription?token={token}", $"{siteUrl}/unsubscribe?token={token}");
-                    var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), reads, ct);
-                    var mail = digest.EntryCount == 0 ? null : Message(digest, s, period, siteUrl, fragments);
-                    if (dryRun)
-                        lines.Add($"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
-                    else
-                        records.Add(new DigestRecord(s.Id, period.Key, now, mail));
-                }
-                if (dryRun)
+                if (onlyTo is not null && !string.Equals(s.Email, onlyTo, StringComparison.OrdinalIgnoreCase))
                     continue;
-                // The batch's digests in one transaction: a crash before it loses only compositions, made again next run.
-                var recorded = await subscriptions.RecordDigestsAsync(records, now, ct);
-                for (var i = 0; i < records.Count; i++)
+                considered++;
+                var period = DigestSchedule.Current(s.Choices, now);
+                if (s.LastPeriod == period.Key)
                 {
-                    if (!recorded[i])
-                        done++;
-                    else if (records[i].Mail is null)
-                        empty++;
-                    else
-                        queued++;
+                    done++;
+                    continue;
                 }
-                // Still ours for another ten minutes; and what is queued so far can go while the rest is composed.
-                if (!await leases.TryTakeAsync(LeaseName, Owner, clock.GetUtcNow(), clock.GetUtcNow() + Lease, ct))
-                    throw new InvalidOperationException("the digest lease was taken by another node; stopping (what is recorded stays recorded)");
-                sender.Wake();
+                var token = Uri.EscapeDataString(tokens.Create(s.Id));
+                var links = new DigestLinks(siteUrl, $"{siteUrl}/subscription?token={token}", $"{siteUrl}/unsubscribe?token={token}");
+                var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), reads, ct);
+                var mail = digest.EntryCount == 0 ? null : Message(digest, s, period, siteUrl, fragments);
+                if (dryRun)
+                    lines.Add($"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
+                else
+                    records.Add(new DigestRecord(s.Id, period.Key, now, mail));
             }
-        }
-        finally
-        {
-            if (!dryRun)
-                await leases.ReleaseAsync(LeaseName, Owner, CancellationToken.None);
+            if (dryRun)
+                continue;
+            // The batch's digests in one transaction: a crash before it loses only compositions, made again next run.
+            var recorded = await subscriptions.RecordDigestsAsync(records, now, ct);
+            for (var i = 0; i < records.Count; i++)
+            {
+                if (!recorded[i])
+                    done++;
+                else if (records[i].Mail is null)
+                    empty++;
+                else
+                    queued++;
+            }
+            // What is queued so far can go while the rest is composed.
+            sender.Wake();
         }
         log.LogInformation("Digest run at {Now}: {Considered} subscriptions, {Queued} digests queued, {Empty} empty, {Done} done already", now, considered, queued, empty, done);
         return new DigestRunSummary(considered, queued, empty, done, lines);

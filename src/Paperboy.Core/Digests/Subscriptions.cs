@@ -69,15 +69,6 @@ public interface ISubscriptionStore
 /// <summary>A composed digest to record: the subscription, its period, the end of what it covered, and its mail (null: empty).</summary>
 public sealed record DigestRecord(long SubscriptionId, string Period, DateTimeOffset CoveredUntil, OutboxMessage? Mail);
 
-/// <summary>Leases for singleton jobs: a row with an owner and an expiry; another node takes over when it runs out.</summary>
-public interface IJobLeases
-{
-    /// <summary>Takes (or renews, for its owner) the lease until <paramref name="until"/>; false while another owner holds it.</summary>
-    Task<bool> TryTakeAsync(string name, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken ct = default);
-
-    Task ReleaseAsync(string name, string owner, CancellationToken ct = default);
-}
-
 /// <summary>A digest the server refused for good counts as a bounce; the third suspends the subscription.</summary>
 public sealed class DigestBounces(ISubscriptionStore subscriptions) : IDeliveryFailures
 {

@@ -22,7 +22,7 @@ public static class CommunityRegistration
         services.AddSingleton<ICommentStore>(sp => new SqlCommentStore(sp.GetRequiredService<SqlContext>()));
         services.AddSingleton<SqlSubscriptionStore>(sp => new(sp.GetRequiredService<SqlContext>()));
         services.AddSingleton<Core.Digests.ISubscriptionStore>(sp => sp.GetRequiredService<SqlSubscriptionStore>());
-        services.AddSingleton<Core.Digests.IJobLeases>(sp => sp.GetRequiredService<SqlSubscriptionStore>());
+        services.AddSingleton<Core.Jobs.IJobLeases>(sp => new SqlJobLeases(sp.GetRequiredService<SqlContext>()));
         return services;
     }
 }

@@ -6,7 +6,7 @@ using Paperboy.Core.Mail;
 namespace Paperboy.Storage.Community;
 
 /// <summary>Subscriptions, digests' periods and job leases on either provider.</summary>
-public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore, IJobLeases
+public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const string Columns = "id, email, user_id, choices, pending_choices, created_at, confirmed_at, unsubscribed_at, suspended_at, bounces, digest_since, last_period";
@@ -102,23 +102,6 @@ public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore, IJ
             UPDATE subscriptions SET bounces = bounces + 1, suspended_at = CASE WHEN bounces + 1 >= 3 THEN @now ELSE suspended_at END
             WHERE lower(email) = lower(@email)
             """, ct, ("@now", now), ("@email", email));
-    }
-
-    public async Task<bool> TryTakeAsync(string name, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken ct = default)
-    {
-        await using var conn = await db.Open(ct);
-        // Insert, or take over an expired lease, or renew one's own: one statement, so two nodes cannot both win.
-        return await db.ExecuteAsync(conn, null, """
-            INSERT INTO job_leases(name, owner, expires_at) VALUES (@name, @owner, @until)
-            ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-            WHERE job_leases.owner = excluded.owner OR job_leases.expires_at < @now
-            """, ct, ("@name", name), ("@owner", owner), ("@until", until), ("@now", now)) == 1;
-    }
-
-    public async Task ReleaseAsync(string name, string owner, CancellationToken ct = default)
-    {
-        await using var conn = await db.Open(ct);
-        await db.ExecuteAsync(conn, null, "DELETE FROM job_leases WHERE name = @name AND owner = @owner", ct, ("@name", name), ("@owner", owner));
     }
 
     private static Subscription Read(DbDataReader r) => new(

@@ -64,8 +64,16 @@ internal static class IngestCommand
         cmd.SetAction((parse, ct) => CliStore.RunAsync(async () =>
         {
             await using var host = await CliHost.StartAsync(parse, ct);
+            // The same lease as serve's scheduler: never two daily runs at once, wherever they were started.
+            await using var lease = await Core.Jobs.JobLease.TryTakeAsync(host.Get<Core.Jobs.IJobLeases>(), Hosting.IngestScheduler.LeaseName, TimeProvider.System, ct: ct);
+            if (lease is null)
+            {
+                Console.WriteLine("another node is running the daily ingestion (it holds the lease); nothing done");
+                return 0;
+            }
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
             var sw = Stopwatch.StartNew();
-            var summary = await CliHost.WithProgressAsync("Daily ingestion", p => host.Get<DailyIngestJob>().RunAsync(p, ct));
+            var summary = await CliHost.WithProgressAsync("Daily ingestion", p => host.Get<DailyIngestJob>().RunAsync(p, stop.Token));
             return Finish("Daily ingestion", summary, sw.Elapsed);
         }));
         return cmd;

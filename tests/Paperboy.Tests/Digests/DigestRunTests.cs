@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Paperboy.Core.Accounts;
 using Paperboy.Core.Digests;
+using Paperboy.Core.Jobs;
 using Paperboy.Core.Mail;
 using Paperboy.Core.Papers;
 using Paperboy.Tests.Infrastructure;

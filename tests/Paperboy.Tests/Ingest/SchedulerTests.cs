@@ -91,4 +91,33 @@ public sealed class SchedulerTests
         using var home = await http.GetAsync(new Uri("/", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
     }
+
+    [Fact]
+    public async Task Two_nodes_over_one_postgres_run_the_daily_job_once_between_them()
+    {
+        await using var db = await TestStore.CreateAsync("postgres");
+        await using var fake = await FakeArxiv.StartAsync(new FakeArxivOptions { FeedDay = "2025-03-20" });
+        var settings = Ingestion.ArxivSettings(fake, TimeSpan.Zero);
+        settings["Arxiv:Schedule:Enabled"] = "true";
+        using var otherDir = new TestData.TempDir();
+        var other = new Dictionary<string, string?>(settings) { ["Storage:DataDirectory"] = otherDir.Path }; // each node has its own indexes
+        await using var a = new PaperboyFactory(db, settings);
+        await using var b = new PaperboyFactory(db, other);
+        using var httpA = a.CreateClient();
+        using var httpB = b.CreateClient();
+        JsonElement ingestion = default;
+        for (var i = 0; i < 150; i++)
+        {
+            using var doc = JsonDocument.Parse(await httpB.GetStringAsync(new Uri("/api/admin/status", UriKind.Relative)));
+            ingestion = doc.RootElement.GetProperty("ingestion").Clone();
+            if (ingestion.GetProperty("lastSuccess").ValueKind == JsonValueKind.String && ingestion.GetProperty("nextRun").GetDateTimeOffset() > DateTimeOffset.UtcNow)
+                break;
+            await Task.Delay(100);
+        }
+        Assert.Equal(JsonValueKind.String, ingestion.GetProperty("lastSuccess").ValueKind);
+        // Both started due at once; the one without the lease waited, then found the run done: one feed read in all.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(fake.Requests, r => r.PathAndQuery == "/atom/cs.CL");
+        Assert.True(ingestion.GetProperty("nextRun").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddHours(1));
+    }
 }

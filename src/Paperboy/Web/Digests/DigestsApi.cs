@@ -77,7 +77,7 @@ public static class DigestsApi
                     if (await job.RunAsync(clock.GetUtcNow(), site.Base(null), dryRun: false, onlyTo: null, stoppingToken) is { Queued: > 0 })
                         sender.Wake();
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
                 }
