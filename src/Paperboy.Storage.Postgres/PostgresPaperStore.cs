@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
@@ -42,6 +43,21 @@ internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDispo
     }
 
     internal ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _dataSource.OpenConnectionAsync(ct);
+
+    public async Task<int> CountPendingMigrationsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var count = conn.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM schema_migrations";
+        try
+        {
+            return PostgresMigrations.All.Length - Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return PostgresMigrations.All.Length; // no schema_migrations table: nothing applied yet
+        }
+    }
 
     public async Task<int> MigrateAsync(CancellationToken ct = default)
     {

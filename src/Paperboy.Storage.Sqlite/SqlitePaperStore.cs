@@ -47,6 +47,21 @@ internal sealed class SqlitePaperStore : IPaperStore
         return conn;
     }
 
+    public async Task<int> CountPendingMigrationsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var count = conn.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM schema_migrations";
+        try
+        {
+            return SqliteMigrations.All.Length - Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return SqliteMigrations.All.Length; // no schema_migrations table: nothing applied yet
+        }
+    }
+
     public async Task<int> MigrateAsync(CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

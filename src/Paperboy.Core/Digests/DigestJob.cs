@@ -48,16 +48,28 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
         // The lease runs on the clock, not on the period's instant (`--now` may name another day).
         await using var lease = dryRun ? null : await JobLease.TryTakeAsync(leases, LeaseName, clock, ct: ct);
         if (!dryRun && lease is null)
+        {
+            Telemetry.PaperboyMetrics.JobRan(LeaseName, "skipped");
             return null;
+        }
         // Losing the lease (another node took the job over) stops the run; what is recorded stays recorded.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, lease?.Lost ?? CancellationToken.None);
         try
         {
-            return await RunLeasedAsync(now, siteUrl, dryRun, onlyTo, stop.Token);
+            var summary = await RunLeasedAsync(now, siteUrl, dryRun, onlyTo, stop.Token);
+            if (!dryRun)
+                Telemetry.PaperboyMetrics.JobRan(LeaseName, "ok");
+            return summary;
         }
         catch (OperationCanceledException) when (lease?.Lost.IsCancellationRequested == true && !ct.IsCancellationRequested)
         {
+            Telemetry.PaperboyMetrics.JobRan(LeaseName, "failed");
             throw new InvalidOperationException("the digest lease was taken by another node; stopped (what is recorded stays recorded)");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Telemetry.PaperboyMetrics.JobRan(LeaseName, "failed");
+            throw;
         }
     }
 

@@ -88,6 +88,7 @@ public static class ImportBatchWriter
                 }
             }
         }
+        Telemetry.PaperboyMetrics.PapersIngested.Add(counts.Added + counts.Updated);
         return counts;
     }
 }

@@ -50,6 +50,7 @@ public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarves
         var finished = clock.GetUtcNow();
         await SaveAsync(new JobRun(started, finished, error is null ? finished : previous?.LastSuccess, previous?.NextRun,
             summary.Fetched, summary.Counts.Added, summary.Counts.Updated, summary.Counts.Rejected, error), ct);
+        Telemetry.PaperboyMetrics.JobRan("ingest-daily", error is null ? "ok" : "failed");
         if (error is not null)
             throw new ArxivUnavailableException(error);
         return summary;

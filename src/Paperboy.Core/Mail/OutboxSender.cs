@@ -100,7 +100,11 @@ public sealed class OutboxSender(
         {
             var items = await outbox.ClaimAsync(Node, clock.GetUtcNow(), TimeSpan.FromSeconds(options.Value.ClaimSeconds), Batch, ct);
             if (items.Count == 0)
+            {
+                if (sent > 0)
+                    Telemetry.PaperboyMetrics.JobRan("outbox", "ok");
                 return sent;
+            }
             var done = new List<long>(items.Count);
             try
             {
@@ -126,11 +130,13 @@ public sealed class OutboxSender(
                     using (await _pace.AcquireAsync(1, ct)) { } // Mail:MaxPerMinute
                 await transport.SendAsync(Compose(item), ct);
                 done.Add(item.Id);
+                Telemetry.PaperboyMetrics.MailsSent.Add(1, new KeyValuePair<string, object?>("kind", item.Message.Kind));
             }
             catch (MailDeliveryException ex) when (ex.Permanent || item.Attempts >= options.Value.MaxAttempts)
             {
                 log.LogWarning("Mail {Id} ({Kind}) to {To} failed for good after {Attempts} tries: {Error}", item.Id, item.Message.Kind, item.Message.To, item.Attempts, ex.Message);
                 await outbox.MarkFailedAsync(item.Id, ex.Message, clock.GetUtcNow(), ct);
+                Telemetry.PaperboyMetrics.MailsFailed.Add(1, new KeyValuePair<string, object?>("kind", item.Message.Kind));
                 if (ex.Permanent)
                     foreach (var handler in failures)
                         await handler.PermanentAsync(item, ex.Message, clock.GetUtcNow(), ct);

@@ -32,6 +32,9 @@ public interface IStoreAdmin
     /// <summary>Applies the migrations this build knows and the database lacks; returns how many ran.</summary>
     Task<int> MigrateAsync(CancellationToken ct = default);
 
+    /// <summary>How many of this build's migrations the database lacks (all of them when it has none): 0 means current.</summary>
+    Task<int> CountPendingMigrationsAsync(CancellationToken ct = default);
+
     Task<StoreStatus> GetStatusAsync(CancellationToken ct = default);
 }
 

@@ -92,6 +92,17 @@ public sealed class SearchEngine : IDisposable
 
     public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken ct)
     {
+        using var activity = Telemetry.PaperboyMetrics.Tracing.StartActivity("search");
+        activity?.SetTag("search.mode", request.Mode.ToString());
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = await SearchUntimedAsync(request, ct);
+        Telemetry.PaperboyMetrics.SearchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("mode", response.Mode.ToString().ToLowerInvariant()));
+        return response;
+    }
+
+    private async Task<SearchResponse> SearchUntimedAsync(SearchRequest request, CancellationToken ct)
+    {
         var q = request.Query.Trim();
         if (q.Length == 0)
             throw new SearchQueryException("Type something to search for.");

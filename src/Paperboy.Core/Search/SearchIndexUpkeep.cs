@@ -53,12 +53,16 @@ public sealed class SearchIndexUpkeep(IEmbeddingStore store, SearchIndexes index
     /// committed before the next (safe to kill at any point). Returns when caught up, or after
     /// <paramref name="maxEmbed"/> embeddings so a long backlog does not starve keyword indexing.
     /// </summary>
+    /// <summary>Whether the keyword index has followed the change feed to its end at least once (readiness).</summary>
+    public bool KeywordCurrent { get; private set; }
+
     public async Task<CatchUpResult> CatchUpAsync(Action<string>? progress, CancellationToken ct, int maxEmbed = int.MaxValue)
     {
         await _catchUp.WaitAsync(ct);
         try
         {
             var indexed = await IndexChangesAsync(progress, ct);
+            KeywordCurrent = true;
             if (indexed > 0)
                 (_changedDuringPass, _embedPassDone) = (true, false);
             var embedded = await EmbedMissingAsync(progress, maxEmbed, ct);
@@ -127,6 +131,7 @@ public sealed class SearchIndexUpkeep(IEmbeddingStore store, SearchIndexes index
             var vectors = embedder.Embed(work.Select(w => PaperText.For(w.Title, w.Abstract)).ToList(), ct);
             var stored = work.Select((w, i) => new StoredEmbedding(w.Id, w.TextHash, vectors[i])).ToList();
             await _store.SaveEmbeddingsAsync(embedder.ModelId, stored, ct);
+            Telemetry.PaperboyMetrics.EmbeddingsMade.Add(stored.Count);
             Semantic.Add(stored);
             Changed();
             done += work.Count;

@@ -5,8 +5,9 @@ using Paperboy.Hosting;
 using Paperboy.Web.Account;
 using Paperboy.Web.Admin;
 using Paperboy.Web.Community;
-using Paperboy.Web.Feeds;
 using Paperboy.Web.Digests;
+using Paperboy.Web.Feeds;
+using Paperboy.Web.Operations;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
 using Paperboy.Web.Submit;
@@ -48,6 +49,7 @@ public static class PaperboyWeb
         services.AddCommunity(configuration);
         services.AddMail(configuration).AddMailSender();
         services.AddDigests(configuration);
+        services.AddOperations(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SiteUrl>();
         services.AddRazorPages(o =>
@@ -66,6 +68,7 @@ public static class PaperboyWeb
     /// <summary>Middleware and endpoints; shared by <c>serve</c> and the test host.</summary>
     public static void UsePaperboy(this IApplicationBuilder app, IEndpointRouteBuilder? endpoints = null)
     {
+        app.UseOperations();
         // The API answers errors as problem+json; pages answer with a readable page.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
@@ -86,11 +89,7 @@ public static class PaperboyWeb
             e.MapFeeds();
             e.MapDigests();
             e.MapOpenApi();
-            e.MapGet("/healthz", async (IPaperStore store, CancellationToken ct) =>
-            {
-                await store.GetChangeStampAsync(ct);
-                return Results.Ok(new { status = "ok", provider = store.Provider });
-            }).WithTags("health");
+            e.MapOperations();
             e.MapRazorPages();
         }
         if (endpoints is not null)

@@ -53,9 +53,7 @@ public static class AdminApi
 
     private static bool IsAdmin(HttpContext http)
     {
-        var remote = http.Connection.RemoteIpAddress;
-        // Loopback counts only when no proxy forwarded the request (a proxy on this host connects from loopback).
-        if ((remote is null || System.Net.IPAddress.IsLoopback(remote)) && !http.Request.Headers.ContainsKey("X-Forwarded-For"))
+        if (Operations.OperationsWeb.IsDirectLoopback(http))
             return true;
         var token = http.RequestServices.GetRequiredService<IOptions<WebOptions>>().Value.AdminToken;
         return !string.IsNullOrEmpty(token)
