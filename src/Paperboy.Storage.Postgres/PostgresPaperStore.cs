@@ -44,6 +44,9 @@ internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDispo
 
     internal ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _dataSource.OpenConnectionAsync(ct);
 
+    public Task BackupToAsync(string directory, CancellationToken ct = default) =>
+        throw new InvalidOperationException("a PostgreSQL database is backed up with pg_dump (see the README's Backups section); `paperboy backup` copies the SQLite file and the index files");
+
     public async Task<int> CountPendingMigrationsAsync(CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

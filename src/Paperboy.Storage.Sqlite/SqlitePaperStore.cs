@@ -47,6 +47,16 @@ internal sealed class SqlitePaperStore : IPaperStore
         return conn;
     }
 
+    public async Task BackupToAsync(string directory, CancellationToken ct = default)
+    {
+        await using var source = await OpenAsync(ct);
+        var target = Path.Combine(directory, FileName);
+        // SQLite's online backup API: pages copied while other connections go on reading and writing.
+        await using var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ConnectionString);
+        await copy.OpenAsync(ct);
+        source.BackupDatabase(copy);
+    }
+
     public async Task<int> CountPendingMigrationsAsync(CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);

@@ -32,6 +32,12 @@ public interface IStoreAdmin
     /// <summary>Applies the migrations this build knows and the database lacks; returns how many ran.</summary>
     Task<int> MigrateAsync(CancellationToken ct = default);
 
+    /// <summary>
+    /// Writes a consistent copy of the database, as of one moment, into <paramref name="directory"/> while it stays in
+    /// use (SQLite's online backup). A server database is backed up with its own tools (PostgreSQL: pg_dump).
+    /// </summary>
+    Task BackupToAsync(string directory, CancellationToken ct = default);
+
     /// <summary>How many of this build's migrations the database lacks (all of them when it has none): 0 means current.</summary>
     Task<int> CountPendingMigrationsAsync(CancellationToken ct = default);
 

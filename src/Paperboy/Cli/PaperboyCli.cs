@@ -28,6 +28,8 @@ public static class PaperboyCli
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(MailCommand.Create());
         root.Subcommands.Add(DigestCommand.Create());
+        root.Subcommands.Add(BackupCommand.CreateBackup());
+        root.Subcommands.Add(BackupCommand.CreateRestore());
         ServeCommand.CustomizeHelp(root);
         return root;
     }
