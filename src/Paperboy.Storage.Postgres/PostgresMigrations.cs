@@ -256,5 +256,11 @@ internal static class PostgresMigrations
         ALTER TABLE outbox DROP COLUMN html_body;
         ALTER TABLE outbox DROP COLUMN headers;
         """,
+
+        // 9: what each subscriber's last digest saw of their followed papers' code links (JSON id -> URL, "" for none),
+        // so the next digest can say "code repository added".
+        """
+        ALTER TABLE subscriptions ADD COLUMN followed_code text;
+        """,
     ];
 }
