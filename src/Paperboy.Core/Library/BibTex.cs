@@ -138,6 +138,8 @@ public static class BibTexParser
                     _pos++;
                     break;
                 }
+                if (s[_pos] == '@' && StartsLine(_pos) && LooksLikeEntry(_pos))
+                    throw new SyntaxError(at, $"{entry}: not closed before the entry on line {LineAt(_pos)} (a '{{' too many, or a '{close}' missing)");
                 if (s[_pos] != ',')
                     throw new SyntaxError(_pos, $"{entry}: expected ',' or '{close}' but found '{Show(_pos)}'");
                 _pos++;
@@ -221,7 +223,7 @@ public static class BibTexParser
                 else if (c == '{')
                     depth++;
                 else if (c == '}' && --depth < 0)
-                    throw new SyntaxError(i, $"{where}: a '}}' inside the quoted value that starts on line {LineAt(start)} has no '{{'");
+                    throw new SyntaxError(start, $"{where}: the quote on line {LineAt(start)} is never closed: a '}}' on line {LineAt(i)} comes first");
                 else if (c == '"' && depth == 0)
                 {
                     _pos = i + 1;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Paperboy.Core.Papers;
 
@@ -206,10 +205,8 @@ public static class Collections
     public static string Slug(string name)
     {
         var sb = new StringBuilder();
-        foreach (var c in name.Normalize(NormalizationForm.FormD))
+        foreach (var c in FoldToAscii(name))
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
-                continue;
             var lower = char.ToLowerInvariant(c);
             if (lower is (>= 'a' and <= 'z') or (>= '0' and <= '9'))
                 sb.Append(lower);
@@ -220,6 +217,18 @@ public static class Collections
         if (slug.Length > 60)
             slug = slug[..60].TrimEnd('-');
         return slug.Length == 0 ? "collection" : slug;
+    }
+
+    /// <summary>
+    /// Latin letters with accents to their ASCII letters (é to e, ß to ss, ø to o), by Lucene's folding table: the
+    /// process runs with invariant globalization, where <c>string.Normalize</c> does not decompose.
+    /// </summary>
+    public static string FoldToAscii(string text)
+    {
+        var input = text.ToCharArray();
+        var output = new char[input.Length * 4 + 4];
+        var length = Lucene.Net.Analysis.Miscellaneous.ASCIIFoldingFilter.FoldToASCII(input, 0, output, 0, input.Length);
+        return new string(output, 0, length);
     }
 
     /// <summary>True for what <see cref="Slug"/> can make (a route value is checked before any query).</summary>

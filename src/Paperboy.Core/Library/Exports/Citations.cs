@@ -168,25 +168,15 @@ public static class CitationKeys
         return "paper";
     }
 
-    /// <summary>Lower-case ASCII letters only: accents folded ("Gödel" to "godel"), the rest dropped.</summary>
+    /// <summary>Lower-case ASCII letters only: accents folded ("Gödel" to "godel", "Łukasz" to "lukasz"), the rest dropped.</summary>
     public static string Ascii(string text)
     {
         var sb = new StringBuilder();
-        foreach (var c in text.Normalize(NormalizationForm.FormD))
+        foreach (var c in Collections.FoldToAscii(text))
         {
             var lower = char.ToLowerInvariant(c);
-            switch (lower)
-            {
-                case >= 'a' and <= 'z': sb.Append(lower); break;
-                case 'ß': sb.Append("ss"); break;
-                case 'æ': sb.Append("ae"); break;
-                case 'œ': sb.Append("oe"); break;
-                case 'ø': sb.Append('o'); break;
-                case 'ł': sb.Append('l'); break;
-                case 'đ' or 'ð': sb.Append('d'); break;
-                case 'þ': sb.Append("th"); break;
-                case 'ı': sb.Append('i'); break;
-            }
+            if (lower is >= 'a' and <= 'z')
+                sb.Append(lower);
         }
         return sb.ToString();
     }
