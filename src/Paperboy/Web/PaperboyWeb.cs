@@ -6,6 +6,7 @@ using Paperboy.Web.Account;
 using Paperboy.Web.Admin;
 using Paperboy.Web.Community;
 using Paperboy.Web.Feeds;
+using Paperboy.Web.Library;
 using Paperboy.Web.Digests;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
@@ -46,6 +47,7 @@ public static class PaperboyWeb
         services.AddSubmit();
         services.AddAccount();
         services.AddCommunity(configuration);
+        services.AddLibrary();
         services.AddMail(configuration).AddMailSender();
         services.AddDigests(configuration);
         services.TryAddSingleton(TimeProvider.System);
@@ -83,6 +85,7 @@ public static class PaperboyWeb
             e.MapAdmin();
             e.MapAccount();
             e.MapCommunity();
+            e.MapLibrary();
             e.MapFeeds();
             e.MapDigests();
             e.MapOpenApi();
