@@ -11,7 +11,8 @@ namespace Paperboy.Web.Library;
 /// <summary>
 /// <c>/library/import</c>: a BibTeX file seeds the library. The size is checked before anything of the body is read
 /// (a 20 MB upload is answered 413 at once), and the antiforgery token is checked by hand after that: the automatic
-/// check would read, and buffer, the whole form first. Nothing here binds from the form before those two checks.
+/// check would read, and buffer, the whole form first. Nothing here binds from the form before those two checks
+/// (a handler parameter, even a CancellationToken, makes MVC read the form to bind it).
 /// </summary>
 [Authorize]
 [IgnoreAntiforgeryToken]
@@ -25,8 +26,10 @@ public sealed class ImportModel(LibraryUploads uploads, LibraryImporter importer
 
     public void OnGet() => ViewData["Title"] = "Import a BibTeX file";
 
-    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    // No parameters and no bound properties: binding would build a form value provider, which reads the whole form.
+    public async Task<IActionResult> OnPostAsync()
     {
+        var ct = HttpContext.RequestAborted;
         ViewData["Title"] = "Import a BibTeX file";
         if (uploads.TooLarge(Request))
             return Fail(413, uploads.TooLargeMessage(Request.ContentLength));

@@ -285,8 +285,9 @@ public static class LibraryApi
     private static async Task<IResult> ItemAnswerAsync(ILibraryStore library, Collection c, string id, CancellationToken ct)
     {
         var item = (await library.GetItemsAsync(c.Id, ct)).FirstOrDefault(i => i.Paper.Id == id);
+        var now = await library.FindCollectionAsync(c.OwnerHandle, c.Slug, ct) ?? c; // its count and time after the change
         return item is null ? NotFound($"{id} is not in this collection")
-            : Results.Ok(new { collection = ApiCollection.From(c), item = new ApiCollectionItem(item.Position, item.Note, item.AddedAt, ApiPaper.From(item.Paper, null)) });
+            : Results.Ok(new { collection = ApiCollection.From(now), item = new ApiCollectionItem(item.Position, item.Note, item.AddedAt, ApiPaper.From(item.Paper, null)) });
     }
 
     private static async Task<IResult> UpdateItemAsync(string handle, string slug, string id, HttpContext http, ILibraryStore library, AbuseLimits limits, TimeProvider clock, CancellationToken ct)
