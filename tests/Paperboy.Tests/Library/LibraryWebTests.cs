@@ -129,6 +129,13 @@ public abstract class LibraryWebTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Contains("cannot hold a comma, a slash", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+        // Twenty tags on a paper at most, counting those it has.
+        await JsonAsync(await AsAsync(token, HttpMethod.Put, $"/api/me/library/papers/{b}/tags", new { tags = Enumerable.Range(1, 20).Select(i => "t" + i).ToArray() }));
+        using (var tooMany = await AsAsync(token, HttpMethod.Post, $"/api/me/library/papers/{b}", new { tags = new[] { "one more" } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+            Assert.Contains("at most 20 tags on a paper, not 21", await tooMany.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
         using (var unknown = await AsAsync(token, HttpMethod.Post, "/api/me/library/papers/2503.99999"))
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 

@@ -184,6 +184,9 @@ public static class LibraryApi
                     if (!LibraryTags.TryNormalizeAll(body!.Tags ?? [], out tags, out var bad))
                         return CommunityApi.Bad("tags: " + bad);
                 }
+                if (action == "" && tags.Count > 0 && await library.GetMarksAsync(member.Id, [id], ct) is { Count: > 0 } current
+                    && !LibraryTags.TryNormalizeAll(current[0].Tags.Concat(tags), out _, out var overLimit))
+                    return CommunityApi.Bad("tags: " + overLimit);
                 var marks = action == "tags" ? await library.SetTagsAsync(member.Id, id, tags, now, ct) : await library.SaveAsync(member.Id, id, tags, now, ct);
                 return marks is null ? unknown : Results.Ok(ApiMarks.From(marks));
             case ("", "DELETE"):
