@@ -241,9 +241,11 @@ internal static class PostgresMigrations
         );
         ALTER TABLE outbox ADD COLUMN headers text;
         """,
-        // 8: members' libraries. Saved papers with tags (a member's own, unique ignoring case by their lower-case
-        // key), "not interested" marks, collections (ordered, a note per paper), and when each member's
-        // recommender signals last changed (the nightly retrain asks whose changed). Deleting a member deletes it all.
+
+        // 10: members' libraries: saved papers with tags (a member's own, unique ignoring case by their lower-case
+        // key), "not interested" marks, collections (ordered, a note per paper), and when each member's recommender
+        // signals last changed (the nightly retrain asks whose changed). Deleting a member deletes it all. (Numbered
+        // after main's 8 and 9, which landed while this was written: it goes after them.)
         """
         CREATE TABLE library_saves (
             user_id  bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
