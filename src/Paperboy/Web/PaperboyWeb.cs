@@ -7,6 +7,7 @@ using Paperboy.Web.Admin;
 using Paperboy.Web.Community;
 using Paperboy.Web.Digests;
 using Paperboy.Web.Feeds;
+using Paperboy.Web.Library;
 using Paperboy.Web.Operations;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
@@ -47,6 +48,7 @@ public static class PaperboyWeb
         services.AddSubmit();
         services.AddAccount();
         services.AddCommunity(configuration);
+        services.AddLibrary();
         services.AddMail(configuration).AddMailSender();
         services.AddDigests(configuration);
         services.AddOperations(configuration);
@@ -86,6 +88,7 @@ public static class PaperboyWeb
             e.MapAdmin();
             e.MapAccount();
             e.MapCommunity();
+            e.MapLibrary();
             e.MapFeeds();
             e.MapDigests();
             e.MapOpenApi();
