@@ -48,6 +48,8 @@ public sealed class CollectionPageModel(ILibraryStore library, Members members, 
         IsOwner = viewer?.Id == Collection.OwnerId;
         Items = await library.GetItemsAsync(Collection.Id, ct);
         ViewData["Title"] = Collection.Name;
+        if (Collection.IsPublic)
+            ViewData["Feeds"] = new List<Feeds.FeedsApi.FeedLink> { new($"the collection “{Collection.Name}”", $"collections/{Uri.EscapeDataString(Collection.OwnerHandle)}/{Uri.EscapeDataString(Collection.Slug)}") };
         return Page();
     }
 
