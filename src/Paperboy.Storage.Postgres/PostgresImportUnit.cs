@@ -6,198 +6,313 @@ using Paperboy.Storage;
 namespace Paperboy.Storage.Postgres;
 
 /// <summary>
-/// One import transaction. Commands are prepared once and reused for every record of the batch; every parameter
-/// is typed, nulls included, so that a prepared statement fits every record.
+/// One import transaction, in bulk: every statement is a network round trip, so the unit reads the batch's papers
+/// (with their source records and listing days) in one query at <see cref="PreloadAsync"/>, answers the per-record
+/// calls from that, and holds the writes back until <see cref="CommitAsync"/>, where they go out as binary COPYs into
+/// temporary staging tables and one merge statement per table. What it holds is the database's state plus this
+/// unit's own writes, so every call answers as if each earlier one had gone to the database.
 /// </summary>
 internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransaction tx) : IImportUnit
 {
     /// <summary>The first key of the advisory lock that queues importers (the second is the schema).</summary>
     public const int LockClass = 0x7062_6901;
 
+    /// <summary>The binary COPY type of each of <see cref="PaperRows.Columns"/> that is not text.</summary>
     private static readonly Dictionary<string, NpgsqlDbType> PaperTypes = new(StringComparer.Ordinal)
     {
-        ["@version"] = NpgsqlDbType.Integer,
-        ["@published_on"] = NpgsqlDbType.Date,
-        ["@updated_on"] = NpgsqlDbType.Date,
-        ["@as_of"] = NpgsqlDbType.Date,
-        ["@upvotes"] = NpgsqlDbType.Integer,
-        ["@num_comments"] = NpgsqlDbType.Integer,
-        ["@daily_day"] = NpgsqlDbType.Date,
-        ["@submitted_on_daily_at"] = NpgsqlDbType.TimestampTz,
+        ["version"] = NpgsqlDbType.Integer,
+        ["authors"] = NpgsqlDbType.Jsonb,
+        ["categories"] = NpgsqlDbType.Jsonb,
+        ["published_on"] = NpgsqlDbType.Date,
+        ["updated_on"] = NpgsqlDbType.Date,
+        ["as_of"] = NpgsqlDbType.Date,
+        ["versions"] = NpgsqlDbType.Jsonb,
+        ["upvotes"] = NpgsqlDbType.Integer,
+        ["num_comments"] = NpgsqlDbType.Integer,
+        ["daily_day"] = NpgsqlDbType.Date,
+        ["submitted_on_daily_at"] = NpgsqlDbType.TimestampTz,
     };
 
-    private static readonly string InsertPaper =
-        $"INSERT INTO papers ({PaperRows.Columns}, created_at, modified_at) VALUES ({PostgresPaperStore.CastParameters}, @now, @now)";
+    private static readonly NpgsqlDbType[] PaperColumnTypes =
+        PaperRows.ColumnNames.Select(c => PaperTypes.GetValueOrDefault(c, NpgsqlDbType.Text)).ToArray();
 
-    private static readonly string UpdatePaper =
-        $"UPDATE papers SET ({PaperRows.Columns}, modified_at) = ({PostgresPaperStore.CastParameters}, @now) WHERE id = @id";
+    private static readonly string NotId = string.Join(", ", PaperRows.ColumnNames.Skip(1));
 
-    private static readonly string FindPaper = $"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = @id";
+    // Staging tables live in pg_temp under names no real table has (pg_temp comes first in the search path), shaped
+    // by the tables they feed, and go with the transaction.
+    private const string CreateStaging = $"""
+        CREATE TEMP TABLE import_papers ON COMMIT DROP AS SELECT {PaperRows.Columns} FROM papers WITH NO DATA;
+        CREATE TEMP TABLE import_sources ON COMMIT DROP AS SELECT paper_id, hash, source FROM source_records WITH NO DATA;
+        CREATE TEMP TABLE import_listings ON COMMIT DROP AS SELECT day, paper_id, position FROM listings WITH NO DATA;
+        """;
 
-    private readonly Dictionary<string, NpgsqlCommand> _commands = new(StringComparer.Ordinal);
+    private const string ClearStaging = "TRUNCATE pg_temp.import_papers, pg_temp.import_sources, pg_temp.import_listings";
+
+    /// <summary>Insert or replace: an update keeps created_at and the community's columns, as the row-by-row UPDATE did.</summary>
+    private static readonly string MergePapers = $"""
+        INSERT INTO papers ({PaperRows.Columns}, created_at, modified_at)
+        SELECT {PaperRows.Columns}, @now, @now FROM pg_temp.import_papers
+        ON CONFLICT (id) DO UPDATE SET ({NotId}, modified_at) = ({string.Join(", ", PaperRows.ColumnNames.Skip(1).Select(c => "excluded." + c))}, excluded.modified_at)
+        """;
+
+    // A saved paper's categories become exactly its list: drop the ones it lost, add the new ones.
+    private const string MergeCategories = """
+        DELETE FROM paper_categories c USING pg_temp.import_papers s
+        WHERE c.paper_id = s.id AND NOT (s.categories ? c.category)
+        """;
+
+    private const string AddCategories = """
+        INSERT INTO paper_categories(category, paper_id)
+        SELECT DISTINCT c, s.id FROM pg_temp.import_papers s CROSS JOIN LATERAL jsonb_array_elements_text(s.categories) AS c
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string MergeSources = """
+        INSERT INTO source_records(paper_id, hash, source, seen_at) SELECT paper_id, hash, source, @now FROM pg_temp.import_sources
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string MergeListings = """
+        INSERT INTO listings(day, paper_id, position) SELECT day, paper_id, position FROM pg_temp.import_listings
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string MarkDeleted =
+        "UPDATE papers SET status = 'deleted', modified_at = @now WHERE id = ANY(@ids) AND status IS DISTINCT FROM 'deleted'";
+
+    /// <summary>What the unit knows of one paper: its row (null: none), the source records applied, its listing days.</summary>
+    private sealed class Known
+    {
+        public PaperRecord? Paper;
+        public readonly HashSet<string> Hashes = new(StringComparer.Ordinal);
+        public readonly HashSet<DateOnly> Days = [];
+    }
+
+    private readonly Dictionary<string, Known> _known = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
 
-    /// <summary>
-    /// The command for the SQL, with parameter values from <paramref name="bind"/>; prepared on first use. A prepared
-    /// command keeps its parameter objects (Npgsql binds them when preparing), so later uses only set their values.
-    /// </summary>
-    private async Task<NpgsqlCommand> CommandAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken ct)
+    // The writes held back for the next flush. A paper saved twice is written once, in its last state.
+    private readonly Dictionary<string, PaperRecord> _papers = new(StringComparer.Ordinal);
+    private readonly List<(string Id, PaperRevision Revision)> _revisions = [];
+    private readonly List<(string Id, string Hash, string Source)> _sources = [];
+    private readonly List<(string Id, DateOnly Day, int Position)> _listings = [];
+    private readonly List<string> _deleted = [];
+    private bool _staging;
+
+    public async Task PreloadAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
     {
-        if (_commands.TryGetValue(sql, out var cmd))
+        var missing = ids.Where(id => !_known.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length == 0)
+            return;
+        foreach (var id in missing)
+            _known[id] = new Known();
+        await using var batch = new NpgsqlBatch(conn, tx)
         {
-            bind(cmd);
-            return cmd;
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = ANY($1)"),
+                new NpgsqlBatchCommand("SELECT paper_id, hash FROM source_records WHERE paper_id = ANY($1)"),
+                new NpgsqlBatchCommand("SELECT paper_id, day FROM listings WHERE paper_id = ANY($1)"),
+            },
+        };
+        foreach (var command in batch.BatchCommands)
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = missing });
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var paper = PaperRows.Read(r);
+            _known[paper.Id].Paper = paper;
         }
-        cmd = new NpgsqlCommand(sql, conn, tx);
-        _commands[sql] = cmd;
-        bind(cmd);
-        await cmd.PrepareAsync(ct);
-        return cmd;
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+            _known[r.GetString(0)].Hashes.Add(r.GetString(1));
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+            _known[r.GetString(0)].Days.Add(r.GetFieldValue<DateOnly>(1));
     }
 
-    public async Task<PaperRecord?> FindAsync(string id, CancellationToken ct)
+    /// <summary>The paper's state, read from the database (one round trip) when no preload covered it.</summary>
+    private async Task<Known> KnownAsync(string id, CancellationToken ct)
     {
-        var cmd = await CommandAsync(FindPaper, c => Set(c, "@id", NpgsqlDbType.Text, id), ct);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? PaperRows.Read(r) : null;
-    }
-
-    public async Task<bool> HasSourceRecordAsync(string id, string hash, CancellationToken ct)
-    {
-        var cmd = await CommandAsync("SELECT 1 FROM source_records WHERE paper_id = @id AND hash = @hash", c =>
+        if (!_known.TryGetValue(id, out var known))
         {
-            Set(c, "@id", NpgsqlDbType.Text, id);
-            Set(c, "@hash", NpgsqlDbType.Text, hash);
-        }, ct);
-        return await cmd.ExecuteScalarAsync(ct) is not null;
+            await PreloadAsync([id], ct);
+            known = _known[id];
+        }
+        return known;
     }
+
+    public async Task<PaperRecord?> FindAsync(string id, CancellationToken ct) => (await KnownAsync(id, ct)).Paper;
+
+    public async Task<bool> HasSourceRecordAsync(string id, string hash, CancellationToken ct) =>
+        (await KnownAsync(id, ct)).Hashes.Contains(hash);
 
     public async Task SavePaperAsync(PaperRecord paper, bool isNew, CancellationToken ct)
     {
-        var save = await CommandAsync(isNew ? InsertPaper : UpdatePaper, c => BindPaper(c, paper), ct);
-        await save.ExecuteNonQueryAsync(ct);
-
-        if (!isNew)
-        {
-            var clear = await CommandAsync("DELETE FROM paper_categories WHERE paper_id = @id", c => Set(c, "@id", NpgsqlDbType.Text, paper.Id), ct);
-            await clear.ExecuteNonQueryAsync(ct);
-        }
-        if (paper.Categories.Count > 0)
-        {
-            var add = await CommandAsync("""
-                INSERT INTO paper_categories(category, paper_id)
-                SELECT DISTINCT c, @id FROM unnest(@categories) AS c
-                ON CONFLICT DO NOTHING
-                """, c =>
-            {
-                Set(c, "@id", NpgsqlDbType.Text, paper.Id);
-                Set(c, "@categories", NpgsqlDbType.Array | NpgsqlDbType.Text, paper.Categories.ToArray());
-            }, ct);
-            await add.ExecuteNonQueryAsync(ct);
-        }
+        // Insert or update is decided by the merge statement; isNew only told the row-by-row statements apart.
+        (await KnownAsync(paper.Id, ct)).Paper = paper;
+        _papers[paper.Id] = paper;
     }
 
-    private void BindPaper(NpgsqlCommand cmd, PaperRecord paper)
+    public Task AddRevisionAsync(string id, PaperRevision revision, CancellationToken ct)
     {
-        // PaperRows.Bind adds parameters: let it fill a scratch command, then copy the values over.
-        using var scratch = new NpgsqlCommand();
-        PaperRows.Bind(scratch, paper, instantsAsText: false);
-        foreach (NpgsqlParameter p in scratch.Parameters)
-            Set(cmd, p.ParameterName, PaperTypes.TryGetValue(p.ParameterName, out var type) ? type : NpgsqlDbType.Text, p.Value);
-        Set(cmd, "@now", NpgsqlDbType.TimestampTz, _now);
-    }
-
-    public async Task AddRevisionAsync(string id, PaperRevision revision, CancellationToken ct)
-    {
-        var cmd = await CommandAsync("""
-            INSERT INTO paper_revisions(paper_id, as_of, version, title, authors, abstract, replaced_at)
-            VALUES (@id, @as_of, @version, @title, @authors::jsonb, @abstract, @replaced_at)
-            """, c =>
-        {
-            Set(c, "@id", NpgsqlDbType.Text, id);
-            Set(c, "@as_of", NpgsqlDbType.Date, revision.AsOf);
-            Set(c, "@version", NpgsqlDbType.Integer, revision.Version);
-            Set(c, "@title", NpgsqlDbType.Text, revision.Title);
-            Set(c, "@authors", NpgsqlDbType.Text, PaperRows.JsonList(revision.Authors));
-            Set(c, "@abstract", NpgsqlDbType.Text, revision.Abstract);
-            Set(c, "@replaced_at", NpgsqlDbType.TimestampTz, revision.ReplacedAt.ToUniversalTime());
-        }, ct);
-        await cmd.ExecuteNonQueryAsync(ct);
+        _revisions.Add((id, revision));
+        return Task.CompletedTask;
     }
 
     public async Task AddSourceRecordAsync(string id, string hash, string source, CancellationToken ct)
     {
-        var cmd = await CommandAsync("""
-            INSERT INTO source_records(paper_id, hash, source, seen_at) VALUES (@id, @hash, @source, @now)
-            ON CONFLICT DO NOTHING
-            """, c =>
-        {
-            Set(c, "@id", NpgsqlDbType.Text, id);
-            Set(c, "@hash", NpgsqlDbType.Text, hash);
-            Set(c, "@source", NpgsqlDbType.Text, source);
-            Set(c, "@now", NpgsqlDbType.TimestampTz, _now);
-        }, ct);
-        await cmd.ExecuteNonQueryAsync(ct);
+        if ((await KnownAsync(id, ct)).Hashes.Add(hash))
+            _sources.Add((id, hash, source));
     }
 
     public async Task<bool> AddListingAsync(string id, DateOnly day, int position, CancellationToken ct)
     {
-        var cmd = await CommandAsync("""
-            INSERT INTO listings(day, paper_id, position) VALUES (@day, @id, @position)
-            ON CONFLICT DO NOTHING
-            """, c =>
-        {
-            Set(c, "@day", NpgsqlDbType.Date, day);
-            Set(c, "@id", NpgsqlDbType.Text, id);
-            Set(c, "@position", NpgsqlDbType.Integer, position);
-        }, ct);
-        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+        if (!(await KnownAsync(id, ct)).Days.Add(day))
+            return false;
+        _listings.Add((id, day, position));
+        return true;
     }
 
     public async Task SetStateAsync(string key, string value, CancellationToken ct)
     {
-        var cmd = await CommandAsync(PostgresPaperStore.SetStateSql, c =>
-        {
-            Set(c, "@key", NpgsqlDbType.Text, key);
-            Set(c, "@value", NpgsqlDbType.Text, value);
-            Set(c, "@now", NpgsqlDbType.TimestampTz, _now);
-        }, ct);
+        // Independent of the held-back writes (no reference to papers), so it can go out now.
+        await using var cmd = new NpgsqlCommand(PostgresPaperStore.SetStateSql, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter("@key", NpgsqlDbType.Text) { Value = key });
+        cmd.Parameters.Add(new NpgsqlParameter("@value", NpgsqlDbType.Text) { Value = value });
+        cmd.Parameters.Add(new NpgsqlParameter("@now", NpgsqlDbType.TimestampTz) { Value = _now });
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<bool> MarkDeletedAsync(string id, CancellationToken ct)
     {
-        var cmd = await CommandAsync("UPDATE papers SET status = 'deleted', modified_at = @now WHERE id = @id AND status IS DISTINCT FROM 'deleted'", c =>
-        {
-            Set(c, "@id", NpgsqlDbType.Text, id);
-            Set(c, "@now", NpgsqlDbType.TimestampTz, _now);
-        }, ct);
-        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+        var known = await KnownAsync(id, ct);
+        if (known.Paper is null || known.Paper.Status == PaperStatus.Deleted)
+            return false;
+        known.Paper = known.Paper with { Status = PaperStatus.Deleted };
+        // A paper this unit saves carries the status in its row; any other gets only the status and the stamp.
+        if (_papers.ContainsKey(id))
+            _papers[id] = known.Paper;
+        else
+            _deleted.Add(id);
+        return true;
     }
 
     public async Task CommitAsync(CancellationToken ct)
     {
-        var stamp = await CommandAsync("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'", _ => { }, ct);
-        await stamp.ExecuteNonQueryAsync(ct);
+        await FlushAsync(ct);
+        await using (var stamp = new NpgsqlCommand("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'", conn, tx))
+            await stamp.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Writes what was held back: COPYs into the staging tables, then the merges in one round trip.</summary>
+    private async Task FlushAsync(CancellationToken ct)
     {
-        foreach (var cmd in _commands.Values)
-            await cmd.DisposeAsync();
-        // Without a commit, disposing the transaction rolls it back.
-        await tx.DisposeAsync();
-        await conn.DisposeAsync();
+        if (_papers.Count + _sources.Count + _listings.Count > 0)
+        {
+            await using (var stage = new NpgsqlCommand(_staging ? ClearStaging : CreateStaging, conn, tx))
+                await stage.ExecuteNonQueryAsync(ct);
+            _staging = true;
+        }
+
+        if (_papers.Count > 0)
+        {
+            await CopyAsync($"COPY pg_temp.import_papers ({PaperRows.Columns}) FROM STDIN (FORMAT BINARY)", _papers.Values, async (w, p) =>
+            {
+                var values = PaperRows.Values(p, instantsAsText: false);
+                for (var i = 0; i < values.Length; i++)
+                    await WriteAsync(w, values[i], PaperColumnTypes[i], ct);
+            }, ct);
+        }
+        if (_sources.Count > 0)
+        {
+            await CopyAsync("COPY pg_temp.import_sources (paper_id, hash, source) FROM STDIN (FORMAT BINARY)", _sources, async (w, s) =>
+            {
+                await w.WriteAsync(s.Id, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(s.Hash, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(s.Source, NpgsqlDbType.Text, ct);
+            }, ct);
+        }
+        if (_listings.Count > 0)
+        {
+            await CopyAsync("COPY pg_temp.import_listings (day, paper_id, position) FROM STDIN (FORMAT BINARY)", _listings, async (w, l) =>
+            {
+                await w.WriteAsync(l.Day, NpgsqlDbType.Date, ct);
+                await w.WriteAsync(l.Id, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(l.Position, NpgsqlDbType.Integer, ct);
+            }, ct);
+        }
+
+        await using (var merge = new NpgsqlBatch(conn, tx))
+        {
+            // Papers first: the other tables reference them.
+            if (_papers.Count > 0)
+            {
+                merge.BatchCommands.Add(WithNow(new NpgsqlBatchCommand(MergePapers)));
+                merge.BatchCommands.Add(new NpgsqlBatchCommand(MergeCategories));
+                merge.BatchCommands.Add(new NpgsqlBatchCommand(AddCategories));
+            }
+            if (_sources.Count > 0)
+                merge.BatchCommands.Add(WithNow(new NpgsqlBatchCommand(MergeSources)));
+            if (_listings.Count > 0)
+                merge.BatchCommands.Add(new NpgsqlBatchCommand(MergeListings));
+            if (_deleted.Count > 0)
+            {
+                var delete = WithNow(new NpgsqlBatchCommand(MarkDeleted));
+                delete.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _deleted.ToArray() });
+                merge.BatchCommands.Add(delete);
+            }
+            if (merge.BatchCommands.Count > 0)
+                await merge.ExecuteNonQueryAsync(ct);
+        }
+
+        // Straight into the table, after the papers they reference; COPY keeps the order, so seq keeps the history's.
+        if (_revisions.Count > 0)
+        {
+            await CopyAsync("COPY paper_revisions (paper_id, as_of, version, title, authors, abstract, replaced_at) FROM STDIN (FORMAT BINARY)", _revisions, async (w, x) =>
+            {
+                await w.WriteAsync(x.Id, NpgsqlDbType.Text, ct);
+                await WriteAsync(w, x.Revision.AsOf, NpgsqlDbType.Date, ct);
+                await WriteAsync(w, x.Revision.Version, NpgsqlDbType.Integer, ct);
+                await w.WriteAsync(x.Revision.Title, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(PaperRows.JsonList(x.Revision.Authors), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(x.Revision.Abstract, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(x.Revision.ReplacedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+            }, ct);
+        }
+
+        _papers.Clear();
+        _revisions.Clear();
+        _sources.Clear();
+        _listings.Clear();
+        _deleted.Clear();
     }
 
-    /// <summary>Sets the parameter's value, adding it (typed, so that a null fits the prepared statement) the first time.</summary>
-    private static void Set(NpgsqlCommand cmd, string name, NpgsqlDbType type, object? value)
+    private NpgsqlBatchCommand WithNow(NpgsqlBatchCommand command)
     {
-        var i = cmd.Parameters.IndexOf(name);
-        if (i >= 0)
-            cmd.Parameters[i].Value = value ?? DBNull.Value;
-        else
-            cmd.Parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("@now", NpgsqlDbType.TimestampTz) { Value = _now });
+        return command;
+    }
+
+    private async Task CopyAsync<T>(string copy, IEnumerable<T> rows, Func<NpgsqlBinaryImporter, T, Task> write, CancellationToken ct)
+    {
+        await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            await write(writer, row);
+        }
+        await writer.CompleteAsync(ct);
+    }
+
+    private static Task WriteAsync(NpgsqlBinaryImporter writer, object? value, NpgsqlDbType type, CancellationToken ct) =>
+        value is null ? writer.WriteNullAsync(ct) : writer.WriteAsync(value, type, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Without a commit, disposing the transaction rolls it back: nothing held back was written for good.
+        await tx.DisposeAsync();
+        await conn.DisposeAsync();
     }
 }

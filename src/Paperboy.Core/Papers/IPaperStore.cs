@@ -100,8 +100,19 @@ public interface IEmbeddingStore
     Task<Search.EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default);
 }
 
+/// <summary>
+/// One transaction of import writes. The calls read and write one paper at a time; a provider may answer reads from
+/// what <see cref="PreloadAsync"/> fetched and hold writes back until <see cref="CommitAsync"/>, as long as every
+/// call answers as if each earlier one had gone to the database.
+/// </summary>
 public interface IImportUnit : IAsyncDisposable
 {
+    /// <summary>
+    /// A hint that the calls to come concern these papers: a provider whose every statement is a network round trip
+    /// fetches them (paper, source records, listing days) in one go here. Optional; the default does nothing.
+    /// </summary>
+    Task PreloadAsync(IReadOnlyCollection<string> ids, CancellationToken ct) => Task.CompletedTask;
+
     Task<PaperRecord?> FindAsync(string id, CancellationToken ct);
 
     /// <summary>Whether a source record with this fingerprint was applied to the paper before.</summary>
