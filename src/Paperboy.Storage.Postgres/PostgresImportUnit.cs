@@ -1,16 +1,18 @@
 using Npgsql;
 using NpgsqlTypes;
+using Paperboy.Core.Import;
 using Paperboy.Core.Papers;
 using Paperboy.Storage;
 
 namespace Paperboy.Storage.Postgres;
 
 /// <summary>
-/// One import transaction, in bulk: every statement is a network round trip, so the unit reads the batch's papers
-/// (with their source records and listing days) in one query at <see cref="PreloadAsync"/>, answers the per-record
-/// calls from that, and holds the writes back until <see cref="CommitAsync"/>, where they go out as binary COPYs into
-/// temporary staging tables and one merge statement per table. What it holds is the database's state plus this
-/// unit's own writes, so every call answers as if each earlier one had gone to the database.
+/// One import transaction, in bulk: every statement is a network round trip, so the unit reads what a batch needs
+/// (its papers' source records and listing days, and the rows of the papers a record will change) in two queries at
+/// <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
+/// <see cref="CommitAsync"/>, where they go out as binary COPYs into temporary staging tables and one merge statement
+/// per table. What it holds is the database's state plus this unit's own writes, so every call answers as if each
+/// earlier one had gone to the database (a call about a paper no preload covered reads it then).
 /// </summary>
 internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransaction tx) : IImportUnit
 {
@@ -55,10 +57,12 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
         ON CONFLICT (id) DO UPDATE SET ({NotId}, modified_at) = ({string.Join(", ", PaperRows.ColumnNames.Skip(1).Select(c => "excluded." + c))}, excluded.modified_at)
         """;
 
-    // A saved paper's categories become exactly its list: drop the ones it lost, add the new ones.
+    // A saved paper's categories become exactly its list: drop the ones it lost (found through the index by paper:
+    // a join with the unanalysed staging table would scan the whole table every batch), add the new ones.
     private const string MergeCategories = """
-        DELETE FROM paper_categories c USING pg_temp.import_papers s
-        WHERE c.paper_id = s.id AND NOT (s.categories ? c.category)
+        DELETE FROM paper_categories c
+        WHERE c.paper_id = ANY(ARRAY(SELECT id FROM pg_temp.import_papers))
+          AND NOT EXISTS (SELECT 1 FROM pg_temp.import_papers s WHERE s.id = c.paper_id AND s.categories ? c.category)
         """;
 
     private const string AddCategories = """
@@ -80,9 +84,13 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     private const string MarkDeleted =
         "UPDATE papers SET status = 'deleted', modified_at = @now WHERE id = ANY(@ids) AND status IS DISTINCT FROM 'deleted'";
 
-    /// <summary>What the unit knows of one paper: its row (null: none), the source records applied, its listing days.</summary>
+    /// <summary>
+    /// What the unit knows of one paper: the source records applied, its listing days, and, once read, its row
+    /// (null: none).
+    /// </summary>
     private sealed class Known
     {
+        public bool PaperRead;
         public PaperRecord? Paper;
         public readonly HashSet<string> Hashes = new(StringComparer.Ordinal);
         public readonly HashSet<DateOnly> Days = [];
@@ -99,31 +107,35 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     private readonly List<string> _deleted = [];
     private bool _staging;
 
-    public async Task PreloadAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    public async Task PreloadAsync(IReadOnlyList<IncomingPaper> records, CancellationToken ct)
     {
-        var missing = ids.Where(id => !_known.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
-        if (missing.Length == 0)
+        var fresh = records.Select(r => r.Id).Where(id => !_known.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (fresh.Length == 0)
             return;
-        foreach (var id in missing)
+        await ReadAppliedAsync(fresh, ct);
+        // A paper's row is needed only where a record is new to it or lists it on a new day: a re-import reads none.
+        var needed = records
+            .Where(r => _known[r.Id] is { PaperRead: false } k && (!k.Hashes.Contains(r.Hash) || (r.ListingDay is { } day && !k.Days.Contains(day))))
+            .Select(r => r.Id).Distinct(StringComparer.Ordinal).ToArray();
+        await ReadPapersAsync(needed, ct);
+    }
+
+    /// <summary>The source records and listing days of papers this unit has not seen yet, in one round trip.</summary>
+    private async Task ReadAppliedAsync(string[] ids, CancellationToken ct)
+    {
+        foreach (var id in ids)
             _known[id] = new Known();
         await using var batch = new NpgsqlBatch(conn, tx)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = ANY($1)"),
                 new NpgsqlBatchCommand("SELECT paper_id, hash FROM source_records WHERE paper_id = ANY($1)"),
                 new NpgsqlBatchCommand("SELECT paper_id, day FROM listings WHERE paper_id = ANY($1)"),
             },
         };
         foreach (var command in batch.BatchCommands)
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = missing });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ids });
         await using var r = await batch.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            var paper = PaperRows.Read(r);
-            _known[paper.Id].Paper = paper;
-        }
-        await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
             _known[r.GetString(0)].Hashes.Add(r.GetString(1));
         await r.NextResultAsync(ct);
@@ -131,26 +143,53 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
             _known[r.GetString(0)].Days.Add(r.GetFieldValue<DateOnly>(1));
     }
 
-    /// <summary>The paper's state, read from the database (one round trip) when no preload covered it.</summary>
+    /// <summary>The rows of papers known to this unit whose row it has not read yet (absent ones stay null).</summary>
+    private async Task ReadPapersAsync(string[] ids, CancellationToken ct)
+    {
+        if (ids.Length == 0)
+            return;
+        await using (var cmd = new NpgsqlCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = ANY(@ids)", conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var paper = PaperRows.Read(r);
+                _known[paper.Id].Paper = paper;
+            }
+        }
+        foreach (var id in ids)
+            _known[id].PaperRead = true;
+    }
+
+    /// <summary>What the unit knows of the paper, its row perhaps not read: from the database if no preload covered it.</summary>
+    private async Task<Known> AppliedAsync(string id, CancellationToken ct)
+    {
+        if (!_known.ContainsKey(id))
+            await ReadAppliedAsync([id], ct);
+        return _known[id];
+    }
+
+    /// <summary>What the unit knows of the paper, with its row.</summary>
     private async Task<Known> KnownAsync(string id, CancellationToken ct)
     {
-        if (!_known.TryGetValue(id, out var known))
-        {
-            await PreloadAsync([id], ct);
-            known = _known[id];
-        }
+        var known = await AppliedAsync(id, ct);
+        if (!known.PaperRead)
+            await ReadPapersAsync([id], ct);
         return known;
     }
 
     public async Task<PaperRecord?> FindAsync(string id, CancellationToken ct) => (await KnownAsync(id, ct)).Paper;
 
     public async Task<bool> HasSourceRecordAsync(string id, string hash, CancellationToken ct) =>
-        (await KnownAsync(id, ct)).Hashes.Contains(hash);
+        (await AppliedAsync(id, ct)).Hashes.Contains(hash);
 
     public async Task SavePaperAsync(PaperRecord paper, bool isNew, CancellationToken ct)
     {
         // Insert or update is decided by the merge statement; isNew only told the row-by-row statements apart.
-        (await KnownAsync(paper.Id, ct)).Paper = paper;
+        var known = await AppliedAsync(paper.Id, ct);
+        known.Paper = paper;
+        known.PaperRead = true;
         _papers[paper.Id] = paper;
     }
 
@@ -162,13 +201,13 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task AddSourceRecordAsync(string id, string hash, string source, CancellationToken ct)
     {
-        if ((await KnownAsync(id, ct)).Hashes.Add(hash))
+        if ((await AppliedAsync(id, ct)).Hashes.Add(hash))
             _sources.Add((id, hash, source));
     }
 
     public async Task<bool> AddListingAsync(string id, DateOnly day, int position, CancellationToken ct)
     {
-        if (!(await KnownAsync(id, ct)).Days.Add(day))
+        if (!(await AppliedAsync(id, ct)).Days.Add(day))
             return false;
         _listings.Add((id, day, position));
         return true;

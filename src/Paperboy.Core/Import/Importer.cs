@@ -163,6 +163,9 @@ public sealed class Importer(IPaperStore store)
         var (previous, _) = await store.GetNeighbourDaysAsync(ListingPeriod.Day(day), ct);
         if (previous is not { } before)
             return null;
+        // Cheap first: a day of its own starts with a paper that was not listed the day before (most files stop here).
+        if (await store.GetPaperAsync(batch[0].Id, ct) is not { } first || !first.ListingDays.Contains(before))
+            return null;
         var listed = await store.GetListingAsync(new ListingQuery(ListingPeriod.Day(before), null, ListingSort.Published, 0, batch.Count + 1), ct);
         if (listed.Total != batch.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count())
             return null;

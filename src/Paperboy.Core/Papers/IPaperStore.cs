@@ -108,10 +108,11 @@ public interface IEmbeddingStore
 public interface IImportUnit : IAsyncDisposable
 {
     /// <summary>
-    /// A hint that the calls to come concern these papers: a provider whose every statement is a network round trip
-    /// fetches them (paper, source records, listing days) in one go here. Optional; the default does nothing.
+    /// A hint that the calls to come apply these records: a provider whose every statement is a network round trip
+    /// reads what they will need (their papers' source records, listing days and rows) in one go here. Optional;
+    /// the default does nothing.
     /// </summary>
-    Task PreloadAsync(IReadOnlyCollection<string> ids, CancellationToken ct) => Task.CompletedTask;
+    Task PreloadAsync(IReadOnlyList<IncomingPaper> records, CancellationToken ct) => Task.CompletedTask;
 
     Task<PaperRecord?> FindAsync(string id, CancellationToken ct);
 
