@@ -10,16 +10,17 @@ namespace Paperboy.Storage.Postgres;
 /// One import transaction, in bulk: every statement is a network round trip, so the unit reads what a batch needs
 /// (its papers' source records and listing days, and the rows of the papers a record will change) in two queries at
 /// <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
-/// <see cref="CommitAsync"/>, where they go out as binary COPYs into temporary staging tables and one merge statement
-/// per table. What it holds is the database's state plus this unit's own writes, so every call answers as if each
-/// earlier one had gone to the database (a call about a paper no preload covered reads it then).
+/// <see cref="CommitAsync"/>, which sends them as one batch of multi-row statements, each table's rows as binary
+/// arrays unnested into one <c>INSERT … SELECT … ON CONFLICT</c>. What it holds is the database's state plus this
+/// unit's own writes, so every call answers as if each earlier one had gone to the database (a call about a paper no
+/// preload covered reads it then).
 /// </summary>
 internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransaction tx) : IImportUnit
 {
     /// <summary>The first key of the advisory lock that queues importers (the second is the schema).</summary>
     public const int LockClass = 0x7062_6901;
 
-    /// <summary>The binary COPY type of each of <see cref="PaperRows.Columns"/> that is not text.</summary>
+    /// <summary>The PostgreSQL type of each of <see cref="PaperRows.Columns"/> that is not text.</summary>
     private static readonly Dictionary<string, NpgsqlDbType> PaperTypes = new(StringComparer.Ordinal)
     {
         ["version"] = NpgsqlDbType.Integer,
@@ -38,51 +39,53 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     private static readonly NpgsqlDbType[] PaperColumnTypes =
         PaperRows.ColumnNames.Select(c => PaperTypes.GetValueOrDefault(c, NpgsqlDbType.Text)).ToArray();
 
-    private static readonly string NotId = string.Join(", ", PaperRows.ColumnNames.Skip(1));
-
-    // Staging tables live in pg_temp under names no real table has (pg_temp comes first in the search path), shaped
-    // by the tables they feed, and go with the transaction.
-    private const string CreateStaging = $"""
-        CREATE TEMP TABLE import_papers ON COMMIT DROP AS SELECT {PaperRows.Columns} FROM papers WITH NO DATA;
-        CREATE TEMP TABLE import_sources ON COMMIT DROP AS SELECT paper_id, hash, source FROM source_records WITH NO DATA;
-        CREATE TEMP TABLE import_listings ON COMMIT DROP AS SELECT day, paper_id, position FROM listings WITH NO DATA;
-        """;
-
-    private const string ClearStaging = "TRUNCATE pg_temp.import_papers, pg_temp.import_sources, pg_temp.import_listings";
-
-    /// <summary>Insert or replace: an update keeps created_at and the community's columns, as the row-by-row UPDATE did.</summary>
+    /// <summary>
+    /// Insert or replace, from one array per column ($2…): an update keeps created_at and the community's columns, as
+    /// the row-by-row UPDATE did.
+    /// </summary>
     private static readonly string MergePapers = $"""
         INSERT INTO papers ({PaperRows.Columns}, created_at, modified_at)
-        SELECT {PaperRows.Columns}, @now, @now FROM pg_temp.import_papers
-        ON CONFLICT (id) DO UPDATE SET ({NotId}, modified_at) = ({string.Join(", ", PaperRows.ColumnNames.Skip(1).Select(c => "excluded." + c))}, excluded.modified_at)
+        SELECT *, $1, $1 FROM unnest({string.Join(", ", PaperRows.ColumnNames.Select((_, i) => "$" + (i + 2)))})
+        ON CONFLICT (id) DO UPDATE SET ({string.Join(", ", PaperRows.ColumnNames.Skip(1))}, modified_at) =
+            ({string.Join(", ", PaperRows.ColumnNames.Skip(1).Select(c => "excluded." + c))}, excluded.modified_at)
         """;
 
-    // A saved paper's categories become exactly its list: drop the ones it lost (found through the index by paper:
-    // a join with the unanalysed staging table would scan the whole table every batch), add the new ones.
+    // A saved paper's categories become exactly its list, read from the row just written: drop the ones it lost
+    // (found through the index by paper), add the new ones.
     private const string MergeCategories = """
-        DELETE FROM paper_categories c
-        WHERE c.paper_id = ANY(ARRAY(SELECT id FROM pg_temp.import_papers))
-          AND NOT EXISTS (SELECT 1 FROM pg_temp.import_papers s WHERE s.id = c.paper_id AND s.categories ? c.category)
+        DELETE FROM paper_categories c USING papers p
+        WHERE c.paper_id = ANY($1) AND p.id = c.paper_id AND NOT (p.categories ? c.category)
         """;
 
     private const string AddCategories = """
         INSERT INTO paper_categories(category, paper_id)
-        SELECT DISTINCT c, s.id FROM pg_temp.import_papers s CROSS JOIN LATERAL jsonb_array_elements_text(s.categories) AS c
+        SELECT DISTINCT c, p.id FROM papers p CROSS JOIN LATERAL jsonb_array_elements_text(p.categories) AS c
+        WHERE p.id = ANY($1)
         ON CONFLICT DO NOTHING
         """;
 
-    private const string MergeSources = """
-        INSERT INTO source_records(paper_id, hash, source, seen_at) SELECT paper_id, hash, source, @now FROM pg_temp.import_sources
+    // WITH ORDINALITY keeps the order the revisions were added in: seq is the history's order.
+    private const string AddRevisions = """
+        INSERT INTO paper_revisions(paper_id, as_of, version, title, authors, abstract, replaced_at)
+        SELECT id, as_of, version, title, authors, abstract, replaced_at
+        FROM unnest($1, $2, $3, $4, $5, $6, $7) WITH ORDINALITY AS r(id, as_of, version, title, authors, abstract, replaced_at, n)
+        ORDER BY n
+        """;
+
+    private const string AddSources = """
+        INSERT INTO source_records(paper_id, hash, source, seen_at) SELECT *, $4 FROM unnest($1, $2, $3)
         ON CONFLICT DO NOTHING
         """;
 
-    private const string MergeListings = """
-        INSERT INTO listings(day, paper_id, position) SELECT day, paper_id, position FROM pg_temp.import_listings
+    private const string AddListings = """
+        INSERT INTO listings(day, paper_id, position) SELECT * FROM unnest($1, $2, $3)
         ON CONFLICT DO NOTHING
         """;
 
     private const string MarkDeleted =
-        "UPDATE papers SET status = 'deleted', modified_at = @now WHERE id = ANY(@ids) AND status IS DISTINCT FROM 'deleted'";
+        "UPDATE papers SET status = 'deleted', modified_at = $2 WHERE id = ANY($1) AND status IS DISTINCT FROM 'deleted'";
+
+    private const string BumpChangeStamp = "UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'";
 
     /// <summary>
     /// What the unit knows of one paper: the source records applied, its listing days, and, once read, its row
@@ -99,13 +102,12 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     private readonly Dictionary<string, Known> _known = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
 
-    // The writes held back for the next flush. A paper saved twice is written once, in its last state.
+    // The writes held back until commit. A paper saved twice is written once, in its last state.
     private readonly Dictionary<string, PaperRecord> _papers = new(StringComparer.Ordinal);
     private readonly List<(string Id, PaperRevision Revision)> _revisions = [];
     private readonly List<(string Id, string Hash, string Source)> _sources = [];
     private readonly List<(string Id, DateOnly Day, int Position)> _listings = [];
     private readonly List<string> _deleted = [];
-    private bool _staging;
 
     public async Task PreloadAsync(IReadOnlyList<IncomingPaper> records, CancellationToken ct)
     {
@@ -239,118 +241,79 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task CommitAsync(CancellationToken ct)
     {
-        await FlushAsync(ct);
-        await using (var stamp = new NpgsqlCommand("UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'", conn, tx))
-            await stamp.ExecuteNonQueryAsync(ct);
+        await using (var batch = WriteBatch())
+            await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Writes what was held back: COPYs into the staging tables, then the merges in one round trip.</summary>
-    private async Task FlushAsync(CancellationToken ct)
+    /// <summary>What was held back, as one round trip: papers first (the other tables reference them), then the change stamp.</summary>
+    private NpgsqlBatch WriteBatch()
     {
-        if (_papers.Count + _sources.Count + _listings.Count > 0)
+        var batch = new NpgsqlBatch(conn, tx);
+        void Add(string sql, params NpgsqlParameter[] parameters)
         {
-            await using (var stage = new NpgsqlCommand(_staging ? ClearStaging : CreateStaging, conn, tx))
-                await stage.ExecuteNonQueryAsync(ct);
-            _staging = true;
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddRange(parameters);
+            batch.BatchCommands.Add(command);
         }
-
+        NpgsqlParameter Now() => Parameter(_now, NpgsqlDbType.TimestampTz);
         if (_papers.Count > 0)
         {
-            await CopyAsync($"COPY pg_temp.import_papers ({PaperRows.Columns}) FROM STDIN (FORMAT BINARY)", _papers.Values, async (w, p) =>
-            {
-                var values = PaperRows.Values(p, instantsAsText: false);
-                for (var i = 0; i < values.Length; i++)
-                    await WriteAsync(w, values[i], PaperColumnTypes[i], ct);
-            }, ct);
+            var rows = _papers.Values.Select(p => PaperRows.Values(p, instantsAsText: false)).ToArray();
+            Add(MergePapers, [Now(), .. PaperColumnTypes.Select((type, i) => Column(rows, i, type))]);
+            var ids = Parameter(_papers.Keys.ToArray(), NpgsqlDbType.Text | NpgsqlDbType.Array);
+            Add(MergeCategories, ids);
+            Add(AddCategories, ids.Clone());
+        }
+        if (_revisions.Count > 0)
+        {
+            Add(AddRevisions,
+                Array(_revisions, x => x.Id, NpgsqlDbType.Text),
+                Array(_revisions, x => x.Revision.AsOf, NpgsqlDbType.Date),
+                Array(_revisions, x => x.Revision.Version, NpgsqlDbType.Integer),
+                Array(_revisions, x => x.Revision.Title, NpgsqlDbType.Text),
+                Array(_revisions, x => PaperRows.JsonList(x.Revision.Authors), NpgsqlDbType.Jsonb),
+                Array(_revisions, x => x.Revision.Abstract, NpgsqlDbType.Text),
+                Array(_revisions, x => x.Revision.ReplacedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz));
         }
         if (_sources.Count > 0)
         {
-            await CopyAsync("COPY pg_temp.import_sources (paper_id, hash, source) FROM STDIN (FORMAT BINARY)", _sources, async (w, s) =>
-            {
-                await w.WriteAsync(s.Id, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(s.Hash, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(s.Source, NpgsqlDbType.Text, ct);
-            }, ct);
+            Add(AddSources,
+                Array(_sources, x => x.Id, NpgsqlDbType.Text),
+                Array(_sources, x => x.Hash, NpgsqlDbType.Text),
+                Array(_sources, x => x.Source, NpgsqlDbType.Text),
+                Now());
         }
         if (_listings.Count > 0)
         {
-            await CopyAsync("COPY pg_temp.import_listings (day, paper_id, position) FROM STDIN (FORMAT BINARY)", _listings, async (w, l) =>
-            {
-                await w.WriteAsync(l.Day, NpgsqlDbType.Date, ct);
-                await w.WriteAsync(l.Id, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(l.Position, NpgsqlDbType.Integer, ct);
-            }, ct);
+            Add(AddListings,
+                Array(_listings, x => x.Day, NpgsqlDbType.Date),
+                Array(_listings, x => x.Id, NpgsqlDbType.Text),
+                Array(_listings, x => x.Position, NpgsqlDbType.Integer));
         }
-
-        await using (var merge = new NpgsqlBatch(conn, tx))
-        {
-            // Papers first: the other tables reference them.
-            if (_papers.Count > 0)
-            {
-                merge.BatchCommands.Add(WithNow(new NpgsqlBatchCommand(MergePapers)));
-                merge.BatchCommands.Add(new NpgsqlBatchCommand(MergeCategories));
-                merge.BatchCommands.Add(new NpgsqlBatchCommand(AddCategories));
-            }
-            if (_sources.Count > 0)
-                merge.BatchCommands.Add(WithNow(new NpgsqlBatchCommand(MergeSources)));
-            if (_listings.Count > 0)
-                merge.BatchCommands.Add(new NpgsqlBatchCommand(MergeListings));
-            if (_deleted.Count > 0)
-            {
-                var delete = WithNow(new NpgsqlBatchCommand(MarkDeleted));
-                delete.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _deleted.ToArray() });
-                merge.BatchCommands.Add(delete);
-            }
-            if (merge.BatchCommands.Count > 0)
-                await merge.ExecuteNonQueryAsync(ct);
-        }
-
-        // Straight into the table, after the papers they reference; COPY keeps the order, so seq keeps the history's.
-        if (_revisions.Count > 0)
-        {
-            await CopyAsync("COPY paper_revisions (paper_id, as_of, version, title, authors, abstract, replaced_at) FROM STDIN (FORMAT BINARY)", _revisions, async (w, x) =>
-            {
-                await w.WriteAsync(x.Id, NpgsqlDbType.Text, ct);
-                await WriteAsync(w, x.Revision.AsOf, NpgsqlDbType.Date, ct);
-                await WriteAsync(w, x.Revision.Version, NpgsqlDbType.Integer, ct);
-                await w.WriteAsync(x.Revision.Title, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(PaperRows.JsonList(x.Revision.Authors), NpgsqlDbType.Jsonb, ct);
-                await w.WriteAsync(x.Revision.Abstract, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(x.Revision.ReplacedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-            }, ct);
-        }
-
-        _papers.Clear();
-        _revisions.Clear();
-        _sources.Clear();
-        _listings.Clear();
-        _deleted.Clear();
+        if (_deleted.Count > 0)
+            Add(MarkDeleted, Parameter(_deleted.ToArray(), NpgsqlDbType.Text | NpgsqlDbType.Array), Now());
+        Add(BumpChangeStamp);
+        return batch;
     }
 
-    private NpgsqlBatchCommand WithNow(NpgsqlBatchCommand command)
+    private static NpgsqlParameter Parameter(object value, NpgsqlDbType type) => new() { NpgsqlDbType = type, Value = value };
+
+    private static NpgsqlParameter Array<TRow, T>(List<TRow> rows, Func<TRow, T> value, NpgsqlDbType type) =>
+        Parameter(rows.Select(value).ToArray(), type | NpgsqlDbType.Array);
+
+    /// <summary>Column <paramref name="i"/> of the paper rows as a typed array (nulls kept), for unnest.</summary>
+    private static NpgsqlParameter Column(object?[][] rows, int i, NpgsqlDbType type) => type switch
     {
-        command.Parameters.Add(new NpgsqlParameter("@now", NpgsqlDbType.TimestampTz) { Value = _now });
-        return command;
-    }
-
-    private async Task CopyAsync<T>(string copy, IEnumerable<T> rows, Func<NpgsqlBinaryImporter, T, Task> write, CancellationToken ct)
-    {
-        await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
-        foreach (var row in rows)
-        {
-            await writer.StartRowAsync(ct);
-            await write(writer, row);
-        }
-        await writer.CompleteAsync(ct);
-    }
-
-    private static Task WriteAsync(NpgsqlBinaryImporter writer, object? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? writer.WriteNullAsync(ct) : writer.WriteAsync(value, type, ct);
+        NpgsqlDbType.Integer => Parameter(rows.Select(r => (int?)r[i]).ToArray(), type | NpgsqlDbType.Array),
+        NpgsqlDbType.Date => Parameter(rows.Select(r => (DateOnly?)r[i]).ToArray(), type | NpgsqlDbType.Array),
+        NpgsqlDbType.TimestampTz => Parameter(rows.Select(r => (DateTimeOffset?)r[i]).ToArray(), type | NpgsqlDbType.Array),
+        _ => Parameter(rows.Select(r => (string?)r[i]).ToArray(), type | NpgsqlDbType.Array),
+    };
 
     public async ValueTask DisposeAsync()
     {
-        // Without a commit, disposing the transaction rolls it back: nothing held back was written for good.
+        // Without a commit, disposing the transaction rolls it back; what was held back was never sent.
         await tx.DisposeAsync();
         await conn.DisposeAsync();
     }
