@@ -50,17 +50,15 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
             ({string.Join(", ", PaperRows.ColumnNames.Skip(1).Select(c => "excluded." + c))}, excluded.modified_at)
         """;
 
-    // A saved paper's categories become exactly its list, read from the row just written: drop the ones it lost
-    // (found through the index by paper), add the new ones.
-    private const string MergeCategories = """
-        DELETE FROM paper_categories c USING papers p
-        WHERE c.paper_id = ANY($1) AND p.id = c.paper_id AND NOT (p.categories ? c.category)
+    // A saved paper's categories become exactly its list: the unit knows the stored list, so only the difference
+    // is written (most saves change none).
+    private const string RemoveCategories = """
+        DELETE FROM paper_categories c USING unnest($1, $2) AS d(paper_id, category)
+        WHERE c.paper_id = d.paper_id AND c.category = d.category
         """;
 
     private const string AddCategories = """
-        INSERT INTO paper_categories(category, paper_id)
-        SELECT DISTINCT c, p.id FROM papers p CROSS JOIN LATERAL jsonb_array_elements_text(p.categories) AS c
-        WHERE p.id = ANY($1)
+        INSERT INTO paper_categories(paper_id, category) SELECT * FROM unnest($1, $2)
         ON CONFLICT DO NOTHING
         """;
 
@@ -95,6 +93,8 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     {
         public bool PaperRead;
         public PaperRecord? Paper;
+        /// <summary>The categories in the database when the row was read (its paper_categories rows).</summary>
+        public IReadOnlyList<string> StoredCategories = [];
         public readonly HashSet<string> Hashes = new(StringComparer.Ordinal);
         public readonly HashSet<DateOnly> Days = [];
     }
@@ -158,6 +158,7 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
             {
                 var paper = PaperRows.Read(r);
                 _known[paper.Id].Paper = paper;
+                _known[paper.Id].StoredCategories = paper.Categories;
             }
         }
         foreach (var id in ids)
@@ -188,10 +189,9 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task SavePaperAsync(PaperRecord paper, bool isNew, CancellationToken ct)
     {
-        // Insert or update is decided by the merge statement; isNew only told the row-by-row statements apart.
-        var known = await AppliedAsync(paper.Id, ct);
-        known.Paper = paper;
-        known.PaperRead = true;
+        // Insert or update is decided by the merge statement; isNew only told the row-by-row statements apart. The
+        // stored row is read first (a preload has), for the categories it had.
+        (await KnownAsync(paper.Id, ct)).Paper = paper;
         _papers[paper.Id] = paper;
     }
 
@@ -261,9 +261,18 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
         {
             var rows = _papers.Values.Select(p => PaperRows.Values(p, instantsAsText: false)).ToArray();
             Add(MergePapers, [Now(), .. PaperColumnTypes.Select((type, i) => Column(rows, i, type))]);
-            var ids = Parameter(_papers.Keys.ToArray(), NpgsqlDbType.Text | NpgsqlDbType.Array);
-            Add(MergeCategories, ids);
-            Add(AddCategories, ids.Clone());
+            var removed = new List<(string Id, string Category)>();
+            var added = new List<(string Id, string Category)>();
+            foreach (var p in _papers.Values)
+            {
+                var stored = _known[p.Id].StoredCategories;
+                removed.AddRange(stored.Except(p.Categories, StringComparer.Ordinal).Select(c => (p.Id, c)));
+                added.AddRange(p.Categories.Except(stored, StringComparer.Ordinal).Select(c => (p.Id, c)));
+            }
+            if (removed.Count > 0)
+                Add(RemoveCategories, Array(removed, x => x.Id, NpgsqlDbType.Text), Array(removed, x => x.Category, NpgsqlDbType.Text));
+            if (added.Count > 0)
+                Add(AddCategories, Array(added, x => x.Id, NpgsqlDbType.Text), Array(added, x => x.Category, NpgsqlDbType.Text));
         }
         if (_revisions.Count > 0)
         {
