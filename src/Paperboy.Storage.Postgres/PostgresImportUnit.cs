@@ -10,10 +10,10 @@ namespace Paperboy.Storage.Postgres;
 /// One import transaction, in bulk: every statement is a network round trip, so the unit reads what a batch needs
 /// (its papers' source records and listing days, and the rows of the papers a record will change) in two queries at
 /// <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
-/// <see cref="CommitAsync"/>, which sends them as one batch of multi-row statements, each table's rows as binary
-/// arrays unnested into one <c>INSERT … SELECT … ON CONFLICT</c>. What it holds is the database's state plus this
-/// unit's own writes, so every call answers as if each earlier one had gone to the database (a call about a paper no
-/// preload covered reads it then).
+/// <see cref="CommitAsync"/>, which sends them as one batch of multi-row statements: each table's rows as binary
+/// arrays, unnested into one <c>INSERT … SELECT</c> (or <c>UPDATE … FROM</c>). What it holds is the database's state
+/// plus this unit's own writes, so every call answers as if each earlier one had gone to the database (a call about a
+/// paper no preload covered reads it then). The import lock (one unit per schema at a time) keeps that state true.
 /// </summary>
 internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransaction tx) : IImportUnit
 {
@@ -39,15 +39,20 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     private static readonly NpgsqlDbType[] PaperColumnTypes =
         PaperRows.ColumnNames.Select(c => PaperTypes.GetValueOrDefault(c, NpgsqlDbType.Text)).ToArray();
 
-    /// <summary>
-    /// Insert or replace, from one array per column ($2…): an update keeps created_at and the community's columns, as
-    /// the row-by-row UPDATE did.
-    /// </summary>
-    private static readonly string MergePapers = $"""
+    private static readonly string ColumnArrays = string.Join(", ", PaperRows.ColumnNames.Select((_, i) => "$" + (i + 2)));
+
+    /// <summary>New papers, from one array per column ($2…). The import lock makes the unit's "not there" final.</summary>
+    private static readonly string InsertPapers = $"""
         INSERT INTO papers ({PaperRows.Columns}, created_at, modified_at)
-        SELECT *, $1, $1 FROM unnest({string.Join(", ", PaperRows.ColumnNames.Select((_, i) => "$" + (i + 2)))})
-        ON CONFLICT (id) DO UPDATE SET ({string.Join(", ", PaperRows.ColumnNames.Skip(1))}, modified_at) =
-            ({string.Join(", ", PaperRows.ColumnNames.Skip(1).Select(c => "excluded." + c))}, excluded.modified_at)
+        SELECT *, $1, $1 FROM unnest({ColumnArrays})
+        """;
+
+    /// <summary>Stored papers, from one array per column ($2…): created_at and the community's columns stay.</summary>
+    private static readonly string UpdatePapers = $"""
+        UPDATE papers p SET ({string.Join(", ", PaperRows.ColumnNames.Skip(1))}, modified_at) =
+            ({string.Join(", ", PaperRows.ColumnNames.Skip(1).Select(c => "u." + c))}, $1)
+        FROM unnest({ColumnArrays}) AS u({PaperRows.Columns})
+        WHERE p.id = u.id
         """;
 
     // A saved paper's categories become exactly its list: the unit knows the stored list, so only the difference
@@ -93,6 +98,8 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     {
         public bool PaperRead;
         public PaperRecord? Paper;
+        /// <summary>The database has a row for it (this unit's writes aside).</summary>
+        public bool Stored;
         /// <summary>The categories in the database when the row was read (its paper_categories rows).</summary>
         public IReadOnlyList<string> StoredCategories = [];
         public readonly HashSet<string> Hashes = new(StringComparer.Ordinal);
@@ -159,6 +166,7 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
                 var paper = PaperRows.Read(r);
                 _known[paper.Id].Paper = paper;
                 _known[paper.Id].StoredCategories = paper.Categories;
+                _known[paper.Id].Stored = true;
             }
         }
         foreach (var id in ids)
@@ -259,8 +267,13 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
         NpgsqlParameter Now() => Parameter(_now, NpgsqlDbType.TimestampTz);
         if (_papers.Count > 0)
         {
-            var rows = _papers.Values.Select(p => PaperRows.Values(p, instantsAsText: false)).ToArray();
-            Add(MergePapers, [Now(), .. PaperColumnTypes.Select((type, i) => Column(rows, i, type))]);
+            // As the row-by-row statements did: an INSERT for a new paper, an UPDATE for a stored one.
+            foreach (var (sql, papers) in new[] { (InsertPapers, _papers.Values.Where(p => !_known[p.Id].Stored)), (UpdatePapers, _papers.Values.Where(p => _known[p.Id].Stored)) })
+            {
+                var rows = papers.Select(p => PaperRows.Values(p, instantsAsText: false)).ToArray();
+                if (rows.Length > 0)
+                    Add(sql, [Now(), .. PaperColumnTypes.Select((type, i) => Column(rows, i, type))]);
+            }
             var removed = new List<(string Id, string Category)>();
             var added = new List<(string Id, string Category)>();
             foreach (var p in _papers.Values)
