@@ -4,6 +4,8 @@ using Paperboy.Bench;
 return args.FirstOrDefault() switch
 {
     "baseline-insert" => BaselineInsert.Run(args[1..]),
+    "baseline-copy" => await BaselineCopy.RunAsync(args[1..]),
+    "drop-schema" => await BaselineCopy.DropSchemaAsync(args[1..]),
     "fake-arxiv" => await Harvest.ServeAsync(args[1..]),
     "fetch-only" => await Harvest.FetchOnlyAsync(args[1..]),
     "embed" => await EmbedBench.RunAsync(args[1..]),
@@ -16,6 +18,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B] | search DATA [QUERIES] | vectors DATA N QUERIES | community --data DIR --members N --papers P --day DAY [--from DAY] --votes V --comments C --tokens FILE | digest-bench --listings DIR [--days D1,D2,...] [--subscribers N] [--data DIR]");
+    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | baseline-copy LISTINGS CONNECTION_STRING | drop-schema CONNECTION_STRING | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B] | search DATA [QUERIES] | vectors DATA N QUERIES | community --data DIR --members N --papers P --day DAY [--from DAY] --votes V --comments C --tokens FILE | digest-bench --listings DIR [--days D1,D2,...] [--subscribers N] [--data DIR]");
     return 2;
 }
