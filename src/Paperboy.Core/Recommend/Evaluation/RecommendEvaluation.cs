@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Paperboy.Core.Papers;
+using Paperboy.Core.Search;
+
+namespace Paperboy.Core.Recommend.Evaluation;
+
+public sealed record RecommendEvalOptions(DateOnly Split, int Days = 31, int Members = 500, int Seed = 1)
+{
+    public DateOnly Until => Split.AddDays(Days);
+}
+
+/// <summary>A system to evaluate, made once per run from the setup and the members (its preparation is timed).</summary>
+public sealed record SystemFactory(string Name, Func<EvalSetup, IReadOnlyList<SimulatedMember>, IRecommendSystem> Create);
+
+public sealed record RecommendEvalReport(int Members, int Qualifying, int Candidates, int Positives, int EmbeddingsReused, int Embedded,
+    IReadOnlyList<SystemScore> Systems, IReadOnlyList<(string Phase, TimeSpan Time)> Phases);
+
+/// <summary>
+/// <c>paperboy eval recommend</c>: simulated members (<see cref="SimulatedMembers"/>) over the papers of a data
+/// directory, the window's papers as candidates, and each system's ranking scored against the members' own papers
+/// in the window. Only the papers it needs are embedded (the members' positives and the candidates), and stored.
+/// </summary>
+public static class RecommendEvaluation
+{
+    /// <summary>Ours and the three baselines, in the order they are reported.</summary>
+    public static IReadOnlyList<SystemFactory> StandardSystems(int seed) =>
+    [
+        new("ours", (setup, _) => new OursSystem(setup)),
+        new("tfidf-svm", (setup, members) => new TfidfSvmSystem(setup, members)),
+        new("category-newest", (setup, _) => new CategoryNewestSystem(setup)),
+        new("random", (setup, _) => new RandomSystem(setup, seed)),
+    ];
+
+    public static async Task<RecommendEvalReport> RunAsync(IEmbeddingStore store, ITextEmbedder embedder, RecommendEvalOptions options,
+        IReadOnlyList<SystemFactory> systems, Action<string>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(systems);
+        var phases = new List<(string, TimeSpan)>();
+        var sw = Stopwatch.StartNew();
+        void Phase(string name)
+        {
+            phases.Add((name, sw.Elapsed));
+            sw.Restart();
+        }
+
+        progress?.Invoke("reading papers");
+        var corpus = await EvalCorpus.LoadAsync(store, options.Until, ct);
+        var candidates = corpus.AnnouncedIn(options.Split, options.Until).Select(p => p.Index).ToList();
+        if (candidates.Count == 0)
+            throw new InvalidOperationException($"No paper was first announced in [{options.Split:yyyy-MM-dd}, {options.Until:yyyy-MM-dd}): nothing to recommend from.");
+        var qualifying = SimulatedMembers.Qualifying(corpus, options.Split, options.Until);
+        var members = SimulatedMembers.Sample(qualifying, options.Members, options.Seed);
+        if (members.Count == 0)
+            throw new InvalidOperationException($"No author has {SimulatedMembers.MinPositives} papers before {options.Split:yyyy-MM-dd} and one in the window: no member to simulate.");
+        Phase("read papers");
+
+        var positives = members.SelectMany(m => m.Positives).ToHashSet();
+        var needed = positives.Concat(candidates).ToHashSet();
+        var embedded = await EvalEmbeddings.EnsureAsync(store, embedder, corpus, needed, progress, ct);
+        Phase($"embed ({embedded.Embedded:N0} new, {embedded.Stored:N0} stored)");
+
+        var setup = new EvalSetup(corpus, options.Split, options.Until, candidates, embedded.Vectors);
+        var scores = new List<SystemScore>();
+        foreach (var s in systems)
+        {
+            progress?.Invoke($"ranking with {s.Name}");
+            var score = RecommendEvaluator.Evaluate(setup, members, s.Name, () => s.Create(setup, members), ct);
+            scores.Add(score);
+            Phase(s.Name);
+        }
+        return new RecommendEvalReport(members.Count, qualifying.Count, candidates.Count, positives.Count, embedded.Stored, embedded.Embedded, scores, phases);
+    }
+}
+
+/// <summary>Ours, as the evaluation runs it.</summary>
+public sealed class OursSystem(EvalSetup setup) : IRecommendSystem
+{
+    public string Name => "ours";
+
+    public double[] Score(SimulatedMember member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var pos = member.Positives.Select(i => setup.Vectors[i]).ToList();
+        var scores = new double[setup.Candidates.Count];
+        var sims = new float[pos.Count];
+        for (var c = 0; c < scores.Length; c++)
+        {
+            var v = setup.Vectors[setup.Candidates[c]];
+            for (var p = 0; p < pos.Count; p++)
+                sims[p] = System.Numerics.Tensors.TensorPrimitives.Dot<float>(v, pos[p]);
+            Array.Sort(sims);
+            scores[c] = sims.TakeLast(3).Average();
+        }
+        return scores;
+    }
+}
