@@ -7,6 +7,7 @@ using Paperboy.Web.Admin;
 using Paperboy.Web.Community;
 using Paperboy.Web.Digests;
 using Paperboy.Web.Feeds;
+using Paperboy.Web.ForYou;
 using Paperboy.Web.Library;
 using Paperboy.Web.Operations;
 using Paperboy.Web.Papers;
@@ -49,6 +50,7 @@ public static class PaperboyWeb
         services.AddAccount();
         services.AddCommunity(configuration);
         services.AddLibrary();
+        services.AddForYou();
         services.AddMail(configuration).AddMailSender();
         services.AddDigests(configuration);
         services.AddOperations(configuration);
@@ -89,6 +91,7 @@ public static class PaperboyWeb
             e.MapAccount();
             e.MapCommunity();
             e.MapLibrary();
+            e.MapForYou();
             e.MapFeeds();
             e.MapDigests();
             e.MapOpenApi();
