@@ -75,25 +75,48 @@ public static class RecommendEvaluation
     }
 }
 
-/// <summary>Ours, as the evaluation runs it.</summary>
-public sealed class OursSystem(EvalSetup setup) : IRecommendSystem
+/// <summary>
+/// Ours, as the evaluation runs it: one <see cref="CandidatePool"/> of the window's papers, and per member a
+/// <see cref="MemberModel"/> trained on their positives. The keyword statistics come from the corpus (every paper
+/// announced before the window's end), or with <paramref name="poolStatistics"/> from the candidates alone.
+/// </summary>
+public sealed class OursSystem : IRecommendSystem
 {
+    private readonly EvalSetup _setup;
+    private readonly CandidatePool _pool;
+    private readonly RecommenderSettings _settings;
+
+    public OursSystem(EvalSetup setup, RecommenderSettings? settings = null, bool poolStatistics = false, Text.KeywordSpace? keywords = null)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        _setup = setup;
+        _settings = settings ?? RecommenderSettings.Default;
+        if (keywords is null && !poolStatistics)
+            keywords = CorpusKeywords(setup, _settings.Keywords);
+        _pool = CandidatePool.Build(setup.CandidatePapers.Select(ToPaper).ToList(), keywords, _settings);
+    }
+
     public string Name => "ours";
+
+    /// <summary>Keyword statistics over every paper of the corpus.</summary>
+    public static Text.KeywordSpace CorpusKeywords(EvalSetup setup, Text.KeywordSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return Text.KeywordSpace.Fit(setup.Corpus.Papers.Select(p => p.Title + ". " + p.Abstract).ToList(), settings);
+    }
+
+    public CandidatePool Pool => _pool;
+
+    public RecommendPaper ToPaper(CorpusPaper paper)
+    {
+        ArgumentNullException.ThrowIfNull(paper);
+        return new RecommendPaper(paper.Id, paper.Title, paper.Abstract, paper.Categories, _setup.Vectors.GetValueOrDefault(paper.Index) ?? []);
+    }
 
     public double[] Score(SimulatedMember member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        var pos = member.Positives.Select(i => setup.Vectors[i]).ToList();
-        var scores = new double[setup.Candidates.Count];
-        var sims = new float[pos.Count];
-        for (var c = 0; c < scores.Length; c++)
-        {
-            var v = setup.Vectors[setup.Candidates[c]];
-            for (var p = 0; p < pos.Count; p++)
-                sims[p] = System.Numerics.Tensors.TensorPrimitives.Dot<float>(v, pos[p]);
-            Array.Sort(sims);
-            scores[c] = sims.TakeLast(3).Average();
-        }
-        return scores;
+        var signals = MemberSignals.Of([.. member.Positives.Select(i => ToPaper(_setup.Corpus.Papers[i]))]);
+        return MemberModel.Train(signals, _pool.Keywords, _settings).Score(_pool);
     }
 }
