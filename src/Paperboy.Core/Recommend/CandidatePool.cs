@@ -14,7 +14,7 @@ public sealed record RecommenderSettings
     public KeywordSettings Keywords { get; init; } = new();
 
     /// <summary>How many of the nearest positives (negatives) are averaged; fewer when the member has fewer.</summary>
-    public int TopK { get; init; } = 3;
+    public int TopK { get; init; } = 5;
 
     public double EmbeddingWeight { get; init; }
 

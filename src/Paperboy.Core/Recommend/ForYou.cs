@@ -16,7 +16,7 @@ public sealed record ForYouList(IReadOnlyList<ForYouItem> Items, DateOnly From, 
 /// change and shared by every member; a member's model is cached until their signals change (the newest signal and
 /// the count are its key), so a repeat costs one ranking pass.
 /// </summary>
-public sealed class ForYou(IPaperReader papers, ILibraryStore library)
+public sealed class ForYou(IPaperReader papers, ILibraryStore library, KeywordStatistics statistics)
 {
     /// <summary>The newest signals a model learns from: a member's recent interests, and a bounded training cost.</summary>
     public const int MaxPositives = 200;
@@ -78,7 +78,8 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library)
         var page = await papers.GetListingAsync(new ListingQuery(new ListingPeriod(from, to, "days"), null, ListingSort.Published, 0, 20_000), ct);
         // New papers only: first announced in the window (the listing also holds cross-lists and replacements).
         var fresh = page.Items.Select(i => i.Paper).Where(p => p.PublishedOn is { } d && d >= from).DistinctBy(p => p.Id).ToList();
-        var pool = await Task.Run(() => CandidatePool.Build([.. fresh.Select(AsRecommendPaper)]), ct);
+        var keywords = await statistics.GetAsync(to, ct);
+        var pool = await Task.Run(() => CandidatePool.Build([.. fresh.Select(AsRecommendPaper)], keywords), ct);
         return (pool, fresh.ToDictionary(p => p.Id, StringComparer.Ordinal));
     }
 

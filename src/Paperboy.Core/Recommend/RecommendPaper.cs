@@ -7,7 +7,9 @@ namespace Paperboy.Core.Recommend;
 public sealed record RecommendPaper(string Id, string Title, string Abstract, IReadOnlyList<string> Categories, float[] Vector)
 {
     /// <summary>What the keyword features are made of.</summary>
-    public string Text => Title + ". " + Abstract;
+    public string Text => TextOf(Title, Abstract);
+
+    public static string TextOf(string title, string @abstract) => title + ". " + @abstract;
 }
 
 /// <summary>

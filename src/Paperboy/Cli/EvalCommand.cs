@@ -67,10 +67,10 @@ internal static class EvalCommand
             var options = new RecommendEvalOptions(splitDay, parse.GetValue(days), parse.GetValue(members), parse.GetValue(seed));
             await using var host = await CliHost.StartAsync(parse, ct);
             var indexes = host.Get<SearchEngine>().Indexes;
-            var embedder = indexes.Embedder
+            ITextEmbedder Embedder() => indexes.Embedder
                 ?? throw new InvalidOperationException("eval recommend needs the embedding model, and semantic search is off: " + indexes.SemanticStatus);
             var asJson = parse.GetValue(json);
-            var report = await CliHost.WithProgressAsync("Recommendations", p => RecommendEvaluation.RunAsync(host.Get<IPaperStore>(), embedder, options,
+            var report = await CliHost.WithProgressAsync("Recommendations", p => RecommendEvaluation.RunAsync(host.Get<IPaperStore>(), Embedder, options,
                 RecommendEvaluation.StandardSystems(options.Seed), asJson ? null : p.Report, ct));
             var phases = string.Join(", ", report.Phases.Select(p => $"{p.Phase} {p.Time.TotalSeconds:N1} s"));
             var summary = $"{report.Members:N0} members of {report.Qualifying:N0} qualifying, {report.Candidates:N0} candidates " +

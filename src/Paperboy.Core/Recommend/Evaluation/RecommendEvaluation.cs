@@ -9,8 +9,11 @@ public sealed record RecommendEvalOptions(DateOnly Split, int Days = 31, int Mem
     public DateOnly Until => Split.AddDays(Days);
 }
 
-/// <summary>A system to evaluate, made once per run from the setup and the members (its preparation is timed).</summary>
-public sealed record SystemFactory(string Name, Func<EvalSetup, IReadOnlyList<SimulatedMember>, IRecommendSystem> Create);
+/// <summary>
+/// A system to evaluate, made once per run from the setup and the members (its preparation is timed);
+/// <paramref name="UsesVectors"/>: it reads the papers' embeddings (only then are missing ones made).
+/// </summary>
+public sealed record SystemFactory(string Name, Func<EvalSetup, IReadOnlyList<SimulatedMember>, IRecommendSystem> Create, bool UsesVectors = false);
 
 public sealed record RecommendEvalReport(int Members, int Qualifying, int Candidates, int Positives, int EmbeddingsReused, int Embedded,
     IReadOnlyList<SystemScore> Systems, IReadOnlyList<(string Phase, TimeSpan Time)> Phases);
@@ -18,20 +21,22 @@ public sealed record RecommendEvalReport(int Members, int Qualifying, int Candid
 /// <summary>
 /// <c>paperboy eval recommend</c>: simulated members (<see cref="SimulatedMembers"/>) over the papers of a data
 /// directory, the window's papers as candidates, and each system's ranking scored against the members' own papers
-/// in the window. Only the papers it needs are embedded (the members' positives and the candidates), and stored.
+/// in the window. When a system uses embeddings, the papers it needs that have none (the members' positives and the
+/// candidates) are embedded and stored; when none does, nothing is embedded.
 /// </summary>
 public static class RecommendEvaluation
 {
     /// <summary>Ours and the three baselines, in the order they are reported.</summary>
     public static IReadOnlyList<SystemFactory> StandardSystems(int seed) =>
     [
-        new("ours", (setup, _) => new OursSystem(setup)),
+        new("ours", (setup, _) => new OursSystem(setup), RecommenderSettings.Default.EmbeddingWeight != 0),
         new("tfidf-svm", (setup, members) => new TfidfSvmSystem(setup, members)),
         new("category-newest", (setup, _) => new CategoryNewestSystem(setup)),
         new("random", (setup, _) => new RandomSystem(setup, seed)),
     ];
 
-    public static async Task<RecommendEvalReport> RunAsync(IEmbeddingStore store, ITextEmbedder embedder, RecommendEvalOptions options,
+    /// <param name="embedder">The model, needed only when a system uses embeddings (a factory that loads it then).</param>
+    public static async Task<RecommendEvalReport> RunAsync(IEmbeddingStore store, Func<ITextEmbedder> embedder, RecommendEvalOptions options,
         IReadOnlyList<SystemFactory> systems, Action<string>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -59,8 +64,17 @@ public static class RecommendEvaluation
 
         var positives = members.SelectMany(m => m.Positives).ToHashSet();
         var needed = positives.Concat(candidates).ToHashSet();
-        var embedded = await EvalEmbeddings.EnsureAsync(store, embedder, corpus, needed, progress, ct);
-        Phase($"embed ({embedded.Embedded:N0} new, {embedded.Stored:N0} stored)");
+        EvalEmbeddings.Result embedded;
+        if (systems.Any(s => s.UsesVectors))
+        {
+            embedded = await EvalEmbeddings.EnsureAsync(store, embedder(), corpus, needed, progress, ct);
+            Phase($"embed ({embedded.Embedded:N0} new, {embedded.Stored:N0} stored)");
+        }
+        else
+        {
+            embedded = new EvalEmbeddings.Result(new Dictionary<int, float[]>(), 0, 0);
+            Phase("embed (none: no system uses embeddings)");
+        }
 
         var setup = new EvalSetup(corpus, options.Split, options.Until, candidates, embedded.Vectors);
         var scores = new List<SystemScore>();
@@ -98,11 +112,12 @@ public sealed class OursSystem : IRecommendSystem
 
     public string Name => "ours";
 
-    /// <summary>Keyword statistics over every paper of the corpus.</summary>
+    /// <summary>Keyword statistics as the product makes them (<see cref="KeywordStatistics"/>): the papers of the last months up to the window's end.</summary>
     public static Text.KeywordSpace CorpusKeywords(EvalSetup setup, Text.KeywordSettings settings)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        return Text.KeywordSpace.Fit(setup.Corpus.Papers.Select(p => p.Title + ". " + p.Abstract).ToList(), settings);
+        var since = setup.Until.AddDays(-1).AddMonths(-KeywordStatistics.Months);
+        return Text.KeywordSpace.Fit([.. setup.Corpus.Papers.Where(p => p.Announced > since).Select(p => RecommendPaper.TextOf(p.Title, p.Abstract))], settings);
     }
 
     public CandidatePool Pool => _pool;

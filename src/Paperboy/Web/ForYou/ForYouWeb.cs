@@ -8,7 +8,7 @@ namespace Paperboy.Web.ForYou;
 public static class ForYouWeb
 {
     public static IServiceCollection AddForYou(this IServiceCollection services) =>
-        services.AddSingleton<Core.Recommend.ForYou>();
+        services.AddSingleton<KeywordStatistics>().AddSingleton<Core.Recommend.ForYou>();
 
     public static void MapForYou(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/me/recommendations", RecommendationsAsync)
