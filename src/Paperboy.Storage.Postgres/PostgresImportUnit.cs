@@ -8,8 +8,8 @@ namespace Paperboy.Storage.Postgres;
 
 /// <summary>
 /// One import transaction, in bulk: every statement is a network round trip, so the unit reads what a batch needs
-/// (its papers' source records and listing days, and the rows of the papers a record will change) in two queries at
-/// <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
+/// (its papers' source records and listing days, and the rows of the papers a record will change) in one round trip
+/// at <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
 /// <see cref="CommitAsync"/>, which sends them as one batch of multi-row statements: each table's rows as binary
 /// arrays, unnested into one <c>INSERT … SELECT</c> (or <c>UPDATE … FROM</c>). What it holds is the database's state
 /// plus this unit's own writes, so every call answers as if each earlier one had gone to the database (a call about a
@@ -118,66 +118,90 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task PreloadAsync(IReadOnlyList<IncomingPaper> records, CancellationToken ct)
     {
-        var fresh = records.Select(r => r.Id).Where(id => !_known.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        var fresh = records.Where(r => !_known.ContainsKey(r.Id)).ToArray();
         if (fresh.Length == 0)
             return;
-        await ReadAppliedAsync(fresh, ct);
-        // A paper's row is needed only where a record is new to it or lists it on a new day: a re-import reads none.
-        var needed = records
-            .Where(r => _known[r.Id] is { PaperRead: false } k && (!k.Hashes.Contains(r.Hash) || (r.ListingDay is { } day && !k.Days.Contains(day))))
-            .Select(r => r.Id).Distinct(StringComparer.Ordinal).ToArray();
-        await ReadPapersAsync(needed, ct);
-    }
-
-    /// <summary>The source records and listing days of papers this unit has not seen yet, in one round trip.</summary>
-    private async Task ReadAppliedAsync(string[] ids, CancellationToken ct)
-    {
+        var ids = fresh.Select(r => r.Id).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var id in ids)
             _known[id] = new Known();
+        // One round trip. A paper's row is read only where a record is new to it or lists it on a new day (a
+        // re-import reads none); its id comes back either way, so "no row" is known from "not read".
         await using var batch = new NpgsqlBatch(conn, tx)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT paper_id, hash FROM source_records WHERE paper_id = ANY($1)"),
-                new NpgsqlBatchCommand("SELECT paper_id, day FROM listings WHERE paper_id = ANY($1)"),
+                new NpgsqlBatchCommand("SELECT paper_id, hash FROM source_records WHERE paper_id = ANY($1)") { Parameters = { Parameter(ids, NpgsqlDbType.Text | NpgsqlDbType.Array) } },
+                new NpgsqlBatchCommand("SELECT paper_id, day FROM listings WHERE paper_id = ANY($1)") { Parameters = { Parameter(ids, NpgsqlDbType.Text | NpgsqlDbType.Array) } },
+                new NpgsqlBatchCommand($"""
+                    SELECT n.id, {PostgresPaperStore.PrefixedColumns("p")}
+                    FROM (SELECT DISTINCT r.id FROM unnest($1, $2, $3) AS r(id, hash, day)
+                          WHERE NOT EXISTS (SELECT 1 FROM source_records s WHERE s.paper_id = r.id AND s.hash = r.hash)
+                             OR (r.day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = r.id AND l.day = r.day))) AS n
+                    LEFT JOIN papers p ON p.id = n.id
+                    """)
+                {
+                    Parameters =
+                    {
+                        Parameter(fresh.Select(r => r.Id).ToArray(), NpgsqlDbType.Text | NpgsqlDbType.Array),
+                        Parameter(fresh.Select(r => r.Hash).ToArray(), NpgsqlDbType.Text | NpgsqlDbType.Array),
+                        Parameter(fresh.Select(r => r.ListingDay).ToArray(), NpgsqlDbType.Date | NpgsqlDbType.Array),
+                    },
+                },
             },
         };
-        foreach (var command in batch.BatchCommands)
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ids });
         await using var r = await batch.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             _known[r.GetString(0)].Hashes.Add(r.GetString(1));
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
             _known[r.GetString(0)].Days.Add(r.GetFieldValue<DateOnly>(1));
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+            Remember(_known[r.GetString(0)], r.IsDBNull(1) ? null : PaperRows.Read(r, 1));
     }
 
-    /// <summary>The rows of papers known to this unit whose row it has not read yet (absent ones stay null).</summary>
-    private async Task ReadPapersAsync(string[] ids, CancellationToken ct)
+    /// <summary>The paper's row as read (null: none), which also says what its stored categories are.</summary>
+    private static void Remember(Known known, PaperRecord? stored)
     {
-        if (ids.Length == 0)
-            return;
-        await using (var cmd = new NpgsqlCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = ANY(@ids)", conn, tx))
+        known.PaperRead = true;
+        known.Paper = stored;
+        known.Stored = stored is not null;
+        known.StoredCategories = stored?.Categories ?? [];
+    }
+
+    /// <summary>The source records and listing days of a paper no preload covered.</summary>
+    private async Task ReadAppliedAsync(string id, CancellationToken ct)
+    {
+        var known = _known[id] = new Known();
+        await using var batch = new NpgsqlBatch(conn, tx)
         {
-            cmd.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
+            BatchCommands =
             {
-                var paper = PaperRows.Read(r);
-                _known[paper.Id].Paper = paper;
-                _known[paper.Id].StoredCategories = paper.Categories;
-                _known[paper.Id].Stored = true;
-            }
-        }
-        foreach (var id in ids)
-            _known[id].PaperRead = true;
+                new NpgsqlBatchCommand("SELECT hash FROM source_records WHERE paper_id = $1") { Parameters = { Parameter(id, NpgsqlDbType.Text) } },
+                new NpgsqlBatchCommand("SELECT day FROM listings WHERE paper_id = $1") { Parameters = { Parameter(id, NpgsqlDbType.Text) } },
+            },
+        };
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            known.Hashes.Add(r.GetString(0));
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+            known.Days.Add(r.GetFieldValue<DateOnly>(0));
+    }
+
+    /// <summary>The row of a paper known to this unit that no preload read.</summary>
+    private async Task ReadPaperAsync(string id, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = $1", conn, tx) { Parameters = { Parameter(id, NpgsqlDbType.Text) } };
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        Remember(_known[id], await r.ReadAsync(ct) ? PaperRows.Read(r) : null);
     }
 
     /// <summary>What the unit knows of the paper, its row perhaps not read: from the database if no preload covered it.</summary>
     private async Task<Known> AppliedAsync(string id, CancellationToken ct)
     {
         if (!_known.ContainsKey(id))
-            await ReadAppliedAsync([id], ct);
+            await ReadAppliedAsync(id, ct);
         return _known[id];
     }
 
@@ -186,7 +210,7 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     {
         var known = await AppliedAsync(id, ct);
         if (!known.PaperRead)
-            await ReadPapersAsync([id], ct);
+            await ReadPaperAsync(id, ct);
         return known;
     }
 
