@@ -8,7 +8,7 @@ namespace Paperboy.Storage.Postgres;
 
 /// <summary>
 /// One import transaction, in bulk: every statement is a network round trip, so the unit reads what a batch needs
-/// (its papers' source records and listing days, and the rows of the papers a record will change) in one round trip
+/// (its papers' source records and listing days, and the rows of the papers a record will change) in two round trips
 /// at <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
 /// <see cref="CommitAsync"/>, which sends them as one batch of multi-row statements: each table's rows as binary
 /// arrays, unnested into one <c>INSERT … SELECT</c> (or <c>UPDATE … FROM</c>). What it holds is the database's state
@@ -118,46 +118,44 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task PreloadAsync(IReadOnlyList<IncomingPaper> records, CancellationToken ct)
     {
-        var fresh = records.Where(r => !_known.ContainsKey(r.Id)).ToArray();
-        if (fresh.Length == 0)
+        var ids = records.Select(r => r.Id).Where(id => !_known.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
             return;
-        var ids = fresh.Select(r => r.Id).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var id in ids)
             _known[id] = new Known();
-        // One round trip. A paper's row is read only where a record is new to it or lists it on a new day (a
-        // re-import reads none); its id comes back either way, so "no row" is known from "not read".
-        await using var batch = new NpgsqlBatch(conn, tx)
+        await using (var batch = new NpgsqlBatch(conn, tx)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand("SELECT paper_id, hash FROM source_records WHERE paper_id = ANY($1)") { Parameters = { Parameter(ids, NpgsqlDbType.Text | NpgsqlDbType.Array) } },
                 new NpgsqlBatchCommand("SELECT paper_id, day FROM listings WHERE paper_id = ANY($1)") { Parameters = { Parameter(ids, NpgsqlDbType.Text | NpgsqlDbType.Array) } },
-                new NpgsqlBatchCommand($"""
-                    SELECT n.id, {PostgresPaperStore.PrefixedColumns("p")}
-                    FROM (SELECT DISTINCT r.id FROM unnest($1, $2, $3) AS r(id, hash, day)
-                          WHERE NOT EXISTS (SELECT 1 FROM source_records s WHERE s.paper_id = r.id AND s.hash = r.hash)
-                             OR (r.day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = r.id AND l.day = r.day))) AS n
-                    LEFT JOIN papers p ON p.id = n.id
-                    """)
-                {
-                    Parameters =
-                    {
-                        Parameter(fresh.Select(r => r.Id).ToArray(), NpgsqlDbType.Text | NpgsqlDbType.Array),
-                        Parameter(fresh.Select(r => r.Hash).ToArray(), NpgsqlDbType.Text | NpgsqlDbType.Array),
-                        Parameter(fresh.Select(r => r.ListingDay).ToArray(), NpgsqlDbType.Date | NpgsqlDbType.Array),
-                    },
-                },
             },
+        })
+        {
+            await using var r = await batch.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                _known[r.GetString(0)].Hashes.Add(r.GetString(1));
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+                _known[r.GetString(0)].Days.Add(r.GetFieldValue<DateOnly>(1));
+        }
+
+        // A paper's row is needed only where a record is new to it or lists it on a new day: a re-import reads none.
+        // (Chosen here, not by the server: there a NOT EXISTS per record became a scan of both tables per batch.)
+        var needed = records
+            .Where(r => _known[r.Id] is { PaperRead: false } k && (!k.Hashes.Contains(r.Hash) || (r.ListingDay is { } day && !k.Days.Contains(day))))
+            .Select(r => r.Id).Distinct(StringComparer.Ordinal).ToArray();
+        if (needed.Length == 0)
+            return;
+        await using var cmd = new NpgsqlCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = ANY($1)", conn, tx)
+        {
+            Parameters = { Parameter(needed, NpgsqlDbType.Text | NpgsqlDbType.Array) },
         };
-        await using var r = await batch.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            _known[r.GetString(0)].Hashes.Add(r.GetString(1));
-        await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct))
-            _known[r.GetString(0)].Days.Add(r.GetFieldValue<DateOnly>(1));
-        await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct))
-            Remember(_known[r.GetString(0)], r.IsDBNull(1) ? null : PaperRows.Read(r, 1));
+        var rows = await PaperRows.ReadAllAsync(cmd, rd => PaperRows.Read(rd), ct);
+        foreach (var id in needed)
+            Remember(_known[id], null);
+        foreach (var paper in rows)
+            Remember(_known[paper.Id], paper);
     }
 
     /// <summary>The paper's row as read (null: none), which also says what its stored categories are.</summary>
