@@ -219,8 +219,8 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task SavePaperAsync(PaperRecord paper, bool isNew, CancellationToken ct)
     {
-        // Insert or update is decided by the merge statement; isNew only told the row-by-row statements apart. The
-        // stored row is read first (a preload has), for the categories it had.
+        // Whether it goes out as an INSERT or an UPDATE follows the stored row, read first (a preload has) for its
+        // categories too; that is what isNew says of a paper the caller found first.
         (await KnownAsync(paper.Id, ct)).Paper = paper;
         _papers[paper.Id] = paper;
     }
