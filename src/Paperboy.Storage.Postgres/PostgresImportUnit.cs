@@ -8,8 +8,8 @@ namespace Paperboy.Storage.Postgres;
 
 /// <summary>
 /// One import transaction, in bulk: every statement is a network round trip, so the unit reads what a batch needs
-/// (its papers' source records and listing days, and the rows of the papers a record will change) in two queries at
-/// <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
+/// (its papers' source records and listing days, and the rows of the papers a record will change) in two round trips
+/// at <see cref="PreloadAsync"/>, answers the per-record calls from that, and holds the writes back until
 /// <see cref="CommitAsync"/>, which sends them as one batch of multi-row statements: each table's rows as binary
 /// arrays, unnested into one <c>INSERT … SELECT</c> (or <c>UPDATE … FROM</c>). What it holds is the database's state
 /// plus this unit's own writes, so every call answers as if each earlier one had gone to the database (a call about a
@@ -118,66 +118,88 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task PreloadAsync(IReadOnlyList<IncomingPaper> records, CancellationToken ct)
     {
-        var fresh = records.Select(r => r.Id).Where(id => !_known.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
-        if (fresh.Length == 0)
+        var ids = records.Select(r => r.Id).Where(id => !_known.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
             return;
-        await ReadAppliedAsync(fresh, ct);
+        foreach (var id in ids)
+            _known[id] = new Known();
+        await using (var batch = new NpgsqlBatch(conn, tx)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT paper_id, hash FROM source_records WHERE paper_id = ANY($1)") { Parameters = { Parameter(ids, NpgsqlDbType.Text | NpgsqlDbType.Array) } },
+                new NpgsqlBatchCommand("SELECT paper_id, day FROM listings WHERE paper_id = ANY($1)") { Parameters = { Parameter(ids, NpgsqlDbType.Text | NpgsqlDbType.Array) } },
+            },
+        })
+        {
+            await using var r = await batch.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                _known[r.GetString(0)].Hashes.Add(r.GetString(1));
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+                _known[r.GetString(0)].Days.Add(r.GetFieldValue<DateOnly>(1));
+        }
+
         // A paper's row is needed only where a record is new to it or lists it on a new day: a re-import reads none.
+        // (Chosen here, not by the server: there a NOT EXISTS per record became a scan of both tables per batch.)
         var needed = records
             .Where(r => _known[r.Id] is { PaperRead: false } k && (!k.Hashes.Contains(r.Hash) || (r.ListingDay is { } day && !k.Days.Contains(day))))
             .Select(r => r.Id).Distinct(StringComparer.Ordinal).ToArray();
-        await ReadPapersAsync(needed, ct);
+        if (needed.Length == 0)
+            return;
+        await using var cmd = new NpgsqlCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = ANY($1)", conn, tx)
+        {
+            Parameters = { Parameter(needed, NpgsqlDbType.Text | NpgsqlDbType.Array) },
+        };
+        var rows = await PaperRows.ReadAllAsync(cmd, rd => PaperRows.Read(rd), ct);
+        foreach (var id in needed)
+            Remember(_known[id], null);
+        foreach (var paper in rows)
+            Remember(_known[paper.Id], paper);
     }
 
-    /// <summary>The source records and listing days of papers this unit has not seen yet, in one round trip.</summary>
-    private async Task ReadAppliedAsync(string[] ids, CancellationToken ct)
+    /// <summary>The paper's row as read (null: none), which also says what its stored categories are.</summary>
+    private static void Remember(Known known, PaperRecord? stored)
     {
-        foreach (var id in ids)
-            _known[id] = new Known();
+        known.PaperRead = true;
+        known.Paper = stored;
+        known.Stored = stored is not null;
+        known.StoredCategories = stored?.Categories ?? [];
+    }
+
+    /// <summary>The source records and listing days of a paper no preload covered.</summary>
+    private async Task ReadAppliedAsync(string id, CancellationToken ct)
+    {
+        var known = _known[id] = new Known();
         await using var batch = new NpgsqlBatch(conn, tx)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT paper_id, hash FROM source_records WHERE paper_id = ANY($1)"),
-                new NpgsqlBatchCommand("SELECT paper_id, day FROM listings WHERE paper_id = ANY($1)"),
+                new NpgsqlBatchCommand("SELECT hash FROM source_records WHERE paper_id = $1") { Parameters = { Parameter(id, NpgsqlDbType.Text) } },
+                new NpgsqlBatchCommand("SELECT day FROM listings WHERE paper_id = $1") { Parameters = { Parameter(id, NpgsqlDbType.Text) } },
             },
         };
-        foreach (var command in batch.BatchCommands)
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ids });
         await using var r = await batch.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            _known[r.GetString(0)].Hashes.Add(r.GetString(1));
+            known.Hashes.Add(r.GetString(0));
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
-            _known[r.GetString(0)].Days.Add(r.GetFieldValue<DateOnly>(1));
+            known.Days.Add(r.GetFieldValue<DateOnly>(0));
     }
 
-    /// <summary>The rows of papers known to this unit whose row it has not read yet (absent ones stay null).</summary>
-    private async Task ReadPapersAsync(string[] ids, CancellationToken ct)
+    /// <summary>The row of a paper known to this unit that no preload read.</summary>
+    private async Task ReadPaperAsync(string id, CancellationToken ct)
     {
-        if (ids.Length == 0)
-            return;
-        await using (var cmd = new NpgsqlCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = ANY(@ids)", conn, tx))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                var paper = PaperRows.Read(r);
-                _known[paper.Id].Paper = paper;
-                _known[paper.Id].StoredCategories = paper.Categories;
-                _known[paper.Id].Stored = true;
-            }
-        }
-        foreach (var id in ids)
-            _known[id].PaperRead = true;
+        await using var cmd = new NpgsqlCommand($"SELECT {PostgresPaperStore.SelectColumns} FROM papers WHERE id = $1", conn, tx) { Parameters = { Parameter(id, NpgsqlDbType.Text) } };
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        Remember(_known[id], await r.ReadAsync(ct) ? PaperRows.Read(r) : null);
     }
 
     /// <summary>What the unit knows of the paper, its row perhaps not read: from the database if no preload covered it.</summary>
     private async Task<Known> AppliedAsync(string id, CancellationToken ct)
     {
         if (!_known.ContainsKey(id))
-            await ReadAppliedAsync([id], ct);
+            await ReadAppliedAsync(id, ct);
         return _known[id];
     }
 
@@ -186,7 +208,7 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
     {
         var known = await AppliedAsync(id, ct);
         if (!known.PaperRead)
-            await ReadPapersAsync([id], ct);
+            await ReadPaperAsync(id, ct);
         return known;
     }
 
@@ -197,8 +219,8 @@ internal sealed class PostgresImportUnit(NpgsqlConnection conn, NpgsqlTransactio
 
     public async Task SavePaperAsync(PaperRecord paper, bool isNew, CancellationToken ct)
     {
-        // Insert or update is decided by the merge statement; isNew only told the row-by-row statements apart. The
-        // stored row is read first (a preload has), for the categories it had.
+        // Whether it goes out as an INSERT or an UPDATE follows the stored row, read first (a preload has) for its
+        // categories too; that is what isNew says of a paper the caller found first.
         (await KnownAsync(paper.Id, ct)).Paper = paper;
         _papers[paper.Id] = paper;
     }

@@ -234,11 +234,12 @@ public sealed class Importer(IPaperStore store)
     {
         if (batch.Count == 0 || batch[0].ListingDay is not { } day || batch.Exists(p => p.ListingDay != day))
             return null;
-        var (previous, _) = await store.GetNeighbourDaysAsync(ListingPeriod.Day(day), ct);
-        if (previous is not { } before)
+        // Cheap first: a day of its own starts with a paper not listed before it (new, or listed only on this day):
+        // most files stop here, after one lookup.
+        if (await store.GetPaperAsync(batch[0].Id, ct) is not { } first || !first.ListingDays.Any(d => d < day))
             return null;
-        // Cheap first: a day of its own starts with a paper that was not listed the day before (most files stop here).
-        if (await store.GetPaperAsync(batch[0].Id, ct) is not { } first || !first.ListingDays.Contains(before))
+        var (previous, _) = await store.GetNeighbourDaysAsync(ListingPeriod.Day(day), ct);
+        if (previous is not { } before || !first.ListingDays.Contains(before))
             return null;
         var listed = await store.GetListingAsync(new ListingQuery(ListingPeriod.Day(before), null, ListingSort.Published, 0, batch.Count + 1), ct);
         if (listed.Total != batch.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count())
