@@ -13,7 +13,7 @@ using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
-namespace Paperboy.Balancer;
+namespace Paperboy.Tools;
 
 /// <summary>How the balancer spreads and checks.</summary>
 public sealed class BalancerOptions
@@ -28,6 +28,9 @@ public sealed class BalancerOptions
     public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public string HealthPath { get; set; } = "/readyz";
+
+    /// <summary>How long a probe may take: a node slow under load is not a dead one.</summary>
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Where YARP's and Kestrel's warnings go; none by default (the command line logs to the console).</summary>
     public Action<ILoggingBuilder>? Logging { get; set; }
@@ -157,7 +160,7 @@ public sealed class Balancer : IAsyncDisposable
                 {
                     Enabled = true,
                     Interval = options.HealthInterval,
-                    Timeout = options.HealthInterval * 2,
+                    Timeout = options.HealthTimeout,
                     Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
                     Path = options.HealthPath,
                 },
