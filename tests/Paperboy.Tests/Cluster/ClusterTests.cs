@@ -138,7 +138,6 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
         s["Community:VotesPerMinute"] = "100000";
         s["Community:CommentsPerTenMinutes"] = "100000";
         s["Community:SignInRequestsPerClientPerHour"] = SignInsPerClient.ToString(CultureInfo.InvariantCulture);
-        s["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning";
         return s;
     }
 
