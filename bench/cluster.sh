@@ -20,6 +20,7 @@
 #   MEMBERS=2000  PAPERS=100 (on today's Daily)  SUBSCRIBERS=1000  EVERY=20  READ_CONNS=16  WRITE_CONNS=16
 #   FEED_DAY=2025-03-20 (the listing day the fake arXiv announces)  LISTINGS=../shared/data/arxiv-listings
 #   MAX_PER_MINUTE=600 (Mail:MaxPerMinute per node: sending takes long enough for the second kill to land in it)
+#   PG_OPTS="-c synchronous_commit=off"  more PostgreSQL settings (default: none, a durable server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -77,7 +78,7 @@ pgroot=$(mktemp -d /tmp/paperboy-cluster-pg.XXXXXX)
 pgport=$(free_port)
 as_pg "$PGBIN/initdb" -D "$pgroot/data" -A trust -U postgres --no-sync >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$pgroot/data" -l "$pgroot/server.log" -w \
-  -o "-p $pgport -k $pgroot -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+  -o "-p $pgport -k $pgroot -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB ${PG_OPTS:-}" start >/dev/null
 cs="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres;Maximum Pool Size=60"
 sql() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
 echo "cluster: PostgreSQL 15 on 127.0.0.1:$pgport" >&2
