@@ -375,25 +375,23 @@ internal sealed class PostgresPaperStore : IPaperStore, IAsyncDisposable, IDispo
 
     public async Task SaveEmbeddingsAsync(string model, IReadOnlyList<StoredEmbedding> embeddings, CancellationToken ct = default)
     {
-        await using var conn = await OpenAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO embeddings(paper_id, model, text_hash, vector, created_at) VALUES (@id, @model, @hash, @vector, now())
-            ON CONFLICT (paper_id) DO UPDATE SET model = excluded.model, text_hash = excluded.text_hash, vector = excluded.vector, created_at = excluded.created_at
-            """, conn, tx);
-        var id = cmd.Parameters.Add(new NpgsqlParameter("@id", NpgsqlDbType.Text));
-        var hash = cmd.Parameters.Add(new NpgsqlParameter("@hash", NpgsqlDbType.Text));
-        var vector = cmd.Parameters.Add(new NpgsqlParameter("@vector", NpgsqlDbType.Bytea));
-        cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
-        await cmd.PrepareAsync(ct);
+        if (embeddings.Count == 0)
+            return;
+        // One statement for the batch; a paper given twice keeps its last vector (one row may not be merged twice).
+        var last = new Dictionary<string, StoredEmbedding>(StringComparer.Ordinal);
         foreach (var e in embeddings)
-        {
-            id.Value = e.Id;
-            hash.Value = (object?)e.TextHash ?? DBNull.Value;
-            vector.Value = VectorBytes.ToBytes(e.Vector);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
+            last[e.Id] = e;
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO embeddings(paper_id, model, text_hash, vector, created_at)
+            SELECT id, @model, hash, vector, now() FROM unnest(@ids, @hashes, @vectors) AS e(id, hash, vector)
+            ON CONFLICT (paper_id) DO UPDATE SET model = excluded.model, text_hash = excluded.text_hash, vector = excluded.vector, created_at = excluded.created_at
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("@model", NpgsqlDbType.Text) { Value = model });
+        cmd.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = last.Keys.ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("@hashes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = last.Values.Select(e => e.TextHash).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("@vectors", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = last.Values.Select(e => VectorBytes.ToBytes(e.Vector)).ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public async IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, [EnumeratorCancellation] CancellationToken ct = default)

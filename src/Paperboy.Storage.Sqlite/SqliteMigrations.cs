@@ -249,5 +249,73 @@ internal static class SqliteMigrations
         ALTER TABLE outbox DROP COLUMN html_body;
         ALTER TABLE outbox DROP COLUMN headers;
         """,
+
+        // 9: what each subscriber's last digest saw of their followed papers' code links (JSON id -> URL, "" for none),
+        // so the next digest can say "code repository added".
+        """
+        ALTER TABLE subscriptions ADD COLUMN followed_code TEXT;
+        """,
+
+        // 10: members' libraries: saved papers with tags (a member's own, unique ignoring case by their lower-case
+        // key), "not interested" marks, collections (ordered, a note per paper), and when each member's recommender
+        // signals last changed (the nightly retrain asks whose changed). Deleting a member deletes it all.
+        """
+        CREATE TABLE library_saves (
+            user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, paper_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX library_saves_by_time ON library_saves(user_id, saved_at);
+        CREATE TABLE library_tags (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            tag_key    TEXT NOT NULL,      -- the name in lower case
+            name       TEXT NOT NULL,      -- as first written
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX library_tags_by_key ON library_tags(user_id, tag_key);
+        CREATE TABLE library_paper_tags (
+            user_id   INTEGER NOT NULL,
+            paper_id  TEXT NOT NULL,
+            tag_id    INTEGER NOT NULL REFERENCES library_tags(id) ON DELETE CASCADE,
+            tagged_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, paper_id, tag_id),
+            FOREIGN KEY (user_id, paper_id) REFERENCES library_saves(user_id, paper_id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX library_paper_tags_by_tag ON library_paper_tags(tag_id);
+        CREATE TABLE library_dismissals (
+            user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            paper_id  TEXT NOT NULL REFERENCES papers(id),
+            marked_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, paper_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE collections (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            slug        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            description TEXT,
+            is_public   INTEGER NOT NULL DEFAULT 0,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX collections_by_slug ON collections(user_id, slug);
+        CREATE TABLE collection_items (
+            collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+            paper_id      TEXT NOT NULL REFERENCES papers(id),
+            position      INTEGER NOT NULL,    -- 0, 1, 2, ... in the owner's order
+            note          TEXT,
+            added_at      TEXT NOT NULL,
+            PRIMARY KEY (collection_id, paper_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX collection_items_by_position ON collection_items(collection_id, position);
+        CREATE INDEX collection_items_by_paper ON collection_items(paper_id);
+        CREATE TABLE signal_changes (
+            user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX signal_changes_by_time ON signal_changes(changed_at);
+        """,
     ];
 }

@@ -68,39 +68,50 @@ public static class PaperRows
         };
     }
 
+    /// <summary>The names in <see cref="Columns"/>, in order.</summary>
+    public static readonly string[] ColumnNames = Columns.Split(", ");
+
     /// <summary>
     /// Adds one parameter per column to the command, named as in <see cref="Parameters"/>. SQLite keeps instants as
     /// ISO text (<paramref name="instantsAsText"/>), PostgreSQL as timestamptz.
     /// </summary>
     public static void Bind(DbCommand cmd, PaperRecord p, bool instantsAsText)
     {
-        Add(cmd, "@id", p.Id);
-        Add(cmd, "@version", p.Version);
-        Add(cmd, "@title", p.Title);
-        Add(cmd, "@authors", JsonList(p.Authors));
-        Add(cmd, "@abstract", p.Abstract);
-        Add(cmd, "@categories", JsonList(p.Categories));
-        Add(cmd, "@comments", p.Comments);
-        Add(cmd, "@journal_ref", p.JournalRef);
-        Add(cmd, "@doi", p.Doi);
-        Add(cmd, "@license", p.License);
-        Add(cmd, "@report_no", p.ReportNo);
-        Add(cmd, "@arxiv_submitter", p.ArxivSubmitter);
-        Add(cmd, "@published_on", p.PublishedOn);
-        Add(cmd, "@updated_on", p.UpdatedOn);
-        Add(cmd, "@as_of", p.AsOf);
-        Add(cmd, "@versions", JsonSerializer.Serialize(p.Versions.Select(v => new VersionJson(v.Version, v.CreatedAt))));
-        Add(cmd, "@code_url", p.CodeUrl);
-        Add(cmd, "@project_url", p.ProjectUrl);
-        Add(cmd, "@upvotes", p.Upvotes);
-        Add(cmd, "@num_comments", p.NumComments);
-        Add(cmd, "@submitted_by", p.SubmittedBy?.Name);
-        Add(cmd, "@submitted_by_fullname", p.SubmittedBy?.Fullname);
-        Add(cmd, "@status", p.Status);
-        Add(cmd, "@text_hash", TextHash(p.Title, p.Abstract));
-        Add(cmd, "@daily_day", p.DailyDay);
-        Add(cmd, "@submitted_on_daily_at", p.SubmittedOnDailyAt is { } at ? (instantsAsText ? InstantText(at) : at.ToUniversalTime()) : null);
+        var values = Values(p, instantsAsText);
+        for (var i = 0; i < values.Length; i++)
+            Add(cmd, "@" + ColumnNames[i], values[i]);
     }
+
+    /// <summary>The paper's value for each of <see cref="Columns"/>, in order (null for SQL NULL): lists as JSON.</summary>
+    public static object?[] Values(PaperRecord p, bool instantsAsText) =>
+    [
+        p.Id,
+        p.Version,
+        p.Title,
+        JsonList(p.Authors),
+        p.Abstract,
+        JsonList(p.Categories),
+        p.Comments,
+        p.JournalRef,
+        p.Doi,
+        p.License,
+        p.ReportNo,
+        p.ArxivSubmitter,
+        p.PublishedOn,
+        p.UpdatedOn,
+        p.AsOf,
+        JsonSerializer.Serialize(p.Versions.Select(v => new VersionJson(v.Version, v.CreatedAt))),
+        p.CodeUrl,
+        p.ProjectUrl,
+        p.Upvotes,
+        p.NumComments,
+        p.SubmittedBy?.Name,
+        p.SubmittedBy?.Fullname,
+        p.Status,
+        TextHash(p.Title, p.Abstract),
+        p.DailyDay,
+        p.SubmittedOnDailyAt is { } at ? (instantsAsText ? InstantText(at) : at.ToUniversalTime()) : null,
+    ];
 
     /// <summary>An instant as SQLite stores it: UTC, round-trip format, so text order is time order.</summary>
     public static string InstantText(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);

@@ -14,6 +14,9 @@ public sealed record Digest(
     DigestLinks Links)
 {
     public int EntryCount => Sections.Sum(s => s.Entries.Count);
+
+    /// <summary>The followed papers' code links as this digest saw them (id to URL, "" for none); null when none are followed.</summary>
+    public IReadOnlyDictionary<string, string>? FollowedCode { get; init; }
 }
 
 /// <summary>A section: "Trending on the Daily", "New in cs.CL", "Search: diffusion models", "By Yann LeCun", "Papers you follow".</summary>

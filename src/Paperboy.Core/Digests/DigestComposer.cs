@@ -17,6 +17,7 @@ public sealed record DigestWindow(DateTimeOffset Since, DateTimeOffset Until, Di
 public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending, ICommentStore comments, SearchEngine search, TrendingSettings settings)
 {
     private const int PerSection = 20;
+    private const string CodeNote = "Code repository";
 
     public Task<Digest> ComposeAsync(Subscription s, DigestWindow w, CancellationToken ct) => ComposeAsync(s, w, new DigestReads(), ct);
 
@@ -32,7 +33,9 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
                 $"{w.Links.Site}/papers/{p.Id}{anchor}", note, diff);
         void Add(string kind, string title, IEnumerable<DigestEntry> entries)
         {
-            var list = entries.Where(e => seen.Add(e.PaperId + (e.Note?.StartsWith("Comment", StringComparison.Ordinal) == true ? "#" + e.Url : ""))).Take(PerSection).ToList();
+            // A paper once per digest; a followed paper's comments and its new code link are entries of their own.
+            var list = entries.Where(e => seen.Add(e.PaperId + (e.Note?.StartsWith("Comment", StringComparison.Ordinal) == true ? "#" + e.Url
+                : e.Note?.StartsWith(CodeNote, StringComparison.Ordinal) == true ? "#code" : ""))).Take(PerSection).ToList();
             if (list.Count > 0)
                 sections.Add(new DigestSection(kind, title, list));
         }
@@ -66,6 +69,7 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
             Add("author", "By " + author, theirs.Where(p => (p.UpdatedOn ?? p.PublishedOn) > sinceDay).Select(p => Entry(p)));
         }
         var followed = new List<DigestEntry>();
+        var code = c.Papers.Count == 0 ? null : new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var id in c.Papers)
         {
             var details = await reads.GetAsync("paper|" + id, () => papers.GetPaperAsync(id, ct));
@@ -75,11 +79,16 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
             var replaced = details.Revisions.Where(r => r.ReplacedAt > w.Since).OrderBy(r => r.ReplacedAt).FirstOrDefault();
             if (replaced is not null)
                 followed.Add(Entry(p, $"New version{(p.Version is { } v ? " v" + v : "")}" + (p.Comments is { Length: > 0 } line ? $": {p.Comments}" : ""), AbstractDiff(replaced.Abstract, p.Abstract)));
+            // A code link that appeared since the last digest (a paper followed since then has no "before": not news).
+            var link = p.CodeUrl ?? "";
+            code![id] = link;
+            if (link.Length > 0 && s.FollowedCode is { } before && before.TryGetValue(id, out var was) && was != link)
+                followed.Add(Entry(p, $"{CodeNote} {(was.Length == 0 ? "added" : "changed")}: {link}"));
             foreach (var comment in (await reads.GetAsync("comments|" + id, () => comments.ListAsync(id, ct))).Where(x => x.Visible && x.CreatedAt > w.Since && x.CreatedAt <= w.Until))
                 followed.Add(Entry(p, $"Comment by {comment.AuthorName ?? comment.AuthorHandle}: {TextNormalizer.Clip(CommentMarkdown.ToPlainText(comment.Body).Trim(), 300)}", anchor: $"#comment-{comment.Id}"));
         }
         Add("followed", "Papers you follow", followed);
-        return new Digest(s.Email, w.Period.Label, c.Frequency, sections, w.Links);
+        return new Digest(s.Email, w.Period.Label, c.Frequency, sections, w.Links) { FollowedCode = code };
     }
 
     /// <summary>What changed in an abstract, sentence by sentence: removed ones as "- …", added ones as "+ …".</summary>

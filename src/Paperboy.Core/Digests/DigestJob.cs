@@ -105,7 +105,7 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
                 if (dryRun)
                     lines.Add($"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
                 else
-                    records.Add(new DigestRecord(s.Id, period.Key, now, mail));
+                    records.Add(new DigestRecord(s.Id, period.Key, now, mail, digest.FollowedCode));
             }
             if (dryRun)
                 continue;

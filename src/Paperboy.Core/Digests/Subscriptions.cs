@@ -27,7 +27,7 @@ public sealed record SubscriptionChoices
 public sealed record Subscription(
     long Id, string Email, long? UserId, SubscriptionChoices Choices, SubscriptionChoices? Pending,
     DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? UnsubscribedAt, DateTimeOffset? SuspendedAt,
-    int Bounces, DateTimeOffset? DigestSince, string? LastPeriod)
+    int Bounces, DateTimeOffset? DigestSince, string? LastPeriod, IReadOnlyDictionary<string, string>? FollowedCode = null)
 {
     public bool Active => ConfirmedAt is not null && UnsubscribedAt is null && SuspendedAt is null;
 }
@@ -66,8 +66,11 @@ public interface ISubscriptionStore
     Task RecordBounceAsync(string email, DateTimeOffset now, CancellationToken ct = default);
 }
 
-/// <summary>A composed digest to record: the subscription, its period, the end of what it covered, and its mail (null: empty).</summary>
-public sealed record DigestRecord(long SubscriptionId, string Period, DateTimeOffset CoveredUntil, OutboxMessage? Mail);
+/// <summary>
+/// A composed digest to record: the subscription, its period, the end of what it covered, its mail (null: empty), and
+/// the code links of the followed papers as this digest saw them (the next one reports a link that appeared since).
+/// </summary>
+public sealed record DigestRecord(long SubscriptionId, string Period, DateTimeOffset CoveredUntil, OutboxMessage? Mail, IReadOnlyDictionary<string, string>? FollowedCode = null);
 
 /// <summary>A digest the server refused for good counts as a bounce; the third suspends the subscription.</summary>
 public sealed class DigestBounces(ISubscriptionStore subscriptions) : IDeliveryFailures

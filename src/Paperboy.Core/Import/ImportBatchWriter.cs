@@ -46,6 +46,7 @@ public static class ImportBatchWriter
     {
         var counts = new ImportCounts();
         var now = DateTimeOffset.UtcNow;
+        await unit.PreloadAsync(batch, ct);
         // The batch may hold the same paper twice (a day's file repeats papers): keep the newest state here.
         var seen = new Dictionary<string, PaperRecord?>(StringComparer.Ordinal);
         async Task<PaperRecord?> CurrentAsync(string id) =>

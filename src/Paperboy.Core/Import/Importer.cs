@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Paperboy.Core.Papers;
 
 namespace Paperboy.Core.Import;
@@ -65,26 +66,111 @@ public sealed class Importer(IPaperStore store)
         var started = System.Diagnostics.Stopwatch.StartNew();
         var total = new ImportCounts();
         var problems = new List<string>();
-        void Report(string message)
-        {
-            if (problems.Count < MaxProblemsKept)
-                problems.Add(message);
-            progress.Problem(message);
-        }
 
-        foreach (var path in files)
+        // Reading (decompressing, parsing, fingerprinting) runs a few batches ahead of writing, on another thread: on
+        // a server database the next batch is parsed during this one's round trip. Writing, and everything the
+        // operator sees, stays in file order.
+        var steps = Channel.CreateBounded<Step>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(() => ReadAsync(files, options, steps.Writer, stop.Token), CancellationToken.None);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var fileCounts = await ImportFileAsync(path, options, progress, Report, ct);
-            total.Add(fileCounts);
-            progress.FileFinished(path, fileCounts);
+            var counts = new ImportCounts();
+            var written = false;
+            await foreach (var step in steps.Reader.ReadAllAsync(ct))
+            {
+                switch (step)
+                {
+                    case FileStarted s:
+                        progress.FileStarted(s.Path, s.Length);
+                        break;
+                    case Problem p:
+                        if (p.Rejects)
+                            counts.Rejected++;
+                        if (problems.Count < MaxProblemsKept)
+                            problems.Add(p.Message);
+                        progress.Problem(p.Message);
+                        break;
+                    case Records r:
+                        written = true;
+                        counts.Add(await ImportBatchWriter.WriteAsync(store, r.Batch, ct));
+                        progress.Advanced(r.Position);
+                        break;
+                    case FileEnded e:
+                        if (e.Batch is { } batch)
+                        {
+                            if (!written && await RepeatedAnnouncementAsync(batch, ct) is { } announced)
+                            {
+                                // Listed on the day they were announced, which they already are: no new day, nothing else changes.
+                                for (var i = 0; i < batch.Count; i++)
+                                    batch[i] = batch[i] with { ListingDay = announced };
+                                counts.RepeatDays++;
+                                progress.Note($"{e.Name}: every paper in it was announced on {announced:yyyy-MM-dd} already (arXiv announces nothing on weekends and holidays); not a new listing day");
+                            }
+                            counts.Add(await ImportBatchWriter.WriteAsync(store, batch, ct));
+                            progress.Advanced(e.Length);
+                        }
+                        total.Add(counts);
+                        progress.FileFinished(e.Path, counts);
+                        counts = new ImportCounts();
+                        written = false;
+                        break;
+                }
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                await reading;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped because writing failed or was cancelled: that error is the one to tell.
+            }
         }
         return new ImportSummary(total, files.Count, problems, started.Elapsed);
     }
 
-    private async Task<ImportCounts> ImportFileAsync(string path, ImportOptions options, IImportProgress progress, Action<string> report, CancellationToken ct)
+    /// <summary>What the reader hands the writer, in file order.</summary>
+    private abstract record Step;
+
+    private sealed record FileStarted(string Path, long Length) : Step;
+
+    /// <summary>A problem to report; <paramref name="Rejects"/>: it cost a record.</summary>
+    private sealed record Problem(string Message, bool Rejects) : Step;
+
+    /// <summary>A full batch from the middle of a file, read up to <paramref name="Position"/>.</summary>
+    private sealed record Records(List<IncomingPaper> Batch, long Position) : Step;
+
+    /// <summary>The end of a file with its last batch (perhaps empty); no batch when the file could not be opened.</summary>
+    private sealed record FileEnded(string Path, string Name, List<IncomingPaper>? Batch, long Length) : Step;
+
+    private static async Task ReadAsync(IReadOnlyList<string> files, ImportOptions options, ChannelWriter<Step> steps, CancellationToken ct)
     {
-        var counts = new ImportCounts();
+        try
+        {
+            foreach (var path in files)
+            {
+                ct.ThrowIfCancellationRequested();
+                await ReadFileAsync(path, options, steps, ct);
+            }
+            steps.Complete();
+        }
+        catch (Exception ex)
+        {
+            steps.Complete(ex);
+            throw;
+        }
+    }
+
+    private static async Task ReadFileAsync(string path, ImportOptions options, ChannelWriter<Step> steps, CancellationToken ct)
+    {
         SourceFile file;
         try
         {
@@ -92,18 +178,18 @@ public sealed class Importer(IPaperStore store)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            report($"{path}: cannot open: {ex.Message}");
-            return counts;
+            await steps.WriteAsync(new Problem($"{path}: cannot open: {ex.Message}", Rejects: false), ct);
+            await steps.WriteAsync(new FileEnded(path, Path.GetFileName(path), null, 0), ct);
+            return;
         }
 
         using (file)
         {
-            progress.FileStarted(path, file.Length);
+            await steps.WriteAsync(new FileStarted(path, file.Length), ct);
             var day = options.Day ?? DateOnly.FromDateTime(File.GetLastWriteTimeUtc(path));
             var batch = new List<IncomingPaper>(options.BatchSize);
             using var items = RecordReader.Read(file, options.Format, day).GetEnumerator();
             var lastGoodLocation = "the start";
-            var written = false;
             while (true)
             {
                 ImportItem item;
@@ -117,39 +203,27 @@ public sealed class Importer(IPaperStore store)
                 {
                     // A truncated or corrupt file: keep what was read, name where it broke off.
                     var what = ex is ImportFileException ? ex.Message : $"{file.Name}: unreadable after {lastGoodLocation} ({ex.Message}); the records before it were imported";
-                    report(what);
-                    counts.Rejected++;
+                    await steps.WriteAsync(new Problem(what, Rejects: true), ct);
                     break;
                 }
 
                 lastGoodLocation = item.Location;
                 if (item.Paper is null)
                 {
-                    counts.Rejected++;
-                    report($"{item.Location}: {item.Error}; skipped");
+                    await steps.WriteAsync(new Problem($"{item.Location}: {item.Error}; skipped", Rejects: true), ct);
                     continue;
                 }
+                // The fingerprint is part of the reading work: done here, the writer finds it made.
+                _ = item.Paper.Hash;
                 batch.Add(item.Paper);
                 if (batch.Count >= options.BatchSize)
                 {
-                    written = true;
-                    counts.Add(await ImportBatchWriter.WriteAsync(store, batch, ct));
-                    batch.Clear();
-                    progress.Advanced(file.Position);
+                    await steps.WriteAsync(new Records(batch, file.Position), ct);
+                    batch = new List<IncomingPaper>(options.BatchSize);
                 }
             }
-            if (!written && await RepeatedAnnouncementAsync(batch, ct) is { } announced)
-            {
-                // Listed on the day they were announced, which they already are: no new day, nothing else changes.
-                for (var i = 0; i < batch.Count; i++)
-                    batch[i] = batch[i] with { ListingDay = announced };
-                counts.RepeatDays++;
-                progress.Note($"{file.Name}: every paper in it was announced on {announced:yyyy-MM-dd} already (arXiv announces nothing on weekends and holidays); not a new listing day");
-            }
-            counts.Add(await ImportBatchWriter.WriteAsync(store, batch, ct));
-            progress.Advanced(file.Length);
+            await steps.WriteAsync(new FileEnded(path, file.Name, batch, file.Length), ct);
         }
-        return counts;
     }
 
     /// <summary>
@@ -162,6 +236,9 @@ public sealed class Importer(IPaperStore store)
             return null;
         var (previous, _) = await store.GetNeighbourDaysAsync(ListingPeriod.Day(day), ct);
         if (previous is not { } before)
+            return null;
+        // Cheap first: a day of its own starts with a paper that was not listed the day before (most files stop here).
+        if (await store.GetPaperAsync(batch[0].Id, ct) is not { } first || !first.ListingDays.Contains(before))
             return null;
         var listed = await store.GetListingAsync(new ListingQuery(ListingPeriod.Day(before), null, ListingSort.Published, 0, batch.Count + 1), ct);
         if (listed.Total != batch.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count())

@@ -321,8 +321,9 @@ public static class RecordReader
         }
         Submitter? submitter = null;
         var by = item.TryGetProperty("submittedBy", out var s1) ? s1 : p.TryGetProperty("submittedOnDailyBy", out var s2) ? s2 : default;
-        if (by.ValueKind == JsonValueKind.Object && Str(by, "name") is { } login)
-            submitter = new Submitter(login, Str(by, "fullname"));
+        // Cleaned like every other text: a NUL in a name would make PostgreSQL refuse the whole batch.
+        if (by.ValueKind == JsonValueKind.Object && TextNormalizer.CollapseOrNull(Str(by, "name")) is { } login)
+            submitter = new Submitter(login, TextNormalizer.CollapseOrNull(Str(by, "fullname")));
         return new IncomingPaper
         {
             Id = id,

@@ -33,6 +33,8 @@ public sealed class OutboxSender(
         }
         : null;
 
+    private MailboxAddress? _from;
+
     /// <summary>This process, as written on the messages it claims.</summary>
     public string Node { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -96,19 +98,31 @@ public sealed class OutboxSender(
         var sent = 0;
         // One SMTP connection for the whole pass (it reconnects by itself after a network error).
         await using var transport = transports();
+        // Unpaced, one batch ahead: while a batch goes over the connection, the next is claimed and made into MIME on
+        // another core. Stopped midway, the batch ahead stays claimed until its claim runs out (Mail:ClaimSeconds).
+        // Paced (Mail:MaxPerMinute), a batch may take long enough that a claim made a batch early could run out
+        // before its turn, and another sender would take it too: no lookahead there (pacing sets the speed anyway).
+        var lookahead = _pace is null;
+        var next = ClaimAndComposeAsync(ct);
         while (true)
         {
-            var items = await outbox.ClaimAsync(Node, clock.GetUtcNow(), TimeSpan.FromSeconds(options.Value.ClaimSeconds), Batch, ct);
+            var items = await next;
             if (items.Count == 0)
             {
                 if (sent > 0)
                     Telemetry.PaperboyMetrics.JobRan("outbox", "ok");
                 return sent;
             }
+            next = lookahead ? ClaimAndComposeAsync(ct) : Task.FromResult(new List<(OutboxItem, MimeMessage)>());
             var done = new List<long>(items.Count);
             try
             {
                 await SendBatchAsync(transport, items, done, ct);
+            }
+            catch
+            {
+                await next.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default); // not left running unobserved
+                throw;
             }
             finally
             {
@@ -117,18 +131,26 @@ public sealed class OutboxSender(
                 await outbox.MarkSentAsync(done, clock.GetUtcNow(), CancellationToken.None);
             }
             sent += done.Count;
+            if (!lookahead)
+                next = ClaimAndComposeAsync(ct);
         }
     }
 
-    private async Task SendBatchAsync(IMailTransport transport, IReadOnlyList<OutboxItem> items, List<long> done, CancellationToken ct)
+    private Task<List<(OutboxItem Item, MimeMessage Mime)>> ClaimAndComposeAsync(CancellationToken ct) => Task.Run(async () =>
     {
-        foreach (var item in items)
+        var items = await outbox.ClaimAsync(Node, clock.GetUtcNow(), TimeSpan.FromSeconds(options.Value.ClaimSeconds), Batch, ct);
+        return items.Select(i => (i, Compose(i))).ToList();
+    }, ct);
+
+    private async Task SendBatchAsync(IMailTransport transport, IReadOnlyList<(OutboxItem Item, MimeMessage Mime)> batch, List<long> done, CancellationToken ct)
+    {
+        foreach (var (item, mime) in batch)
         {
             try
             {
                 if (_pace is not null)
                     using (await _pace.AcquireAsync(1, ct)) { } // Mail:MaxPerMinute
-                await transport.SendAsync(Compose(item), ct);
+                await transport.SendAsync(mime, ct);
                 done.Add(item.Id);
                 Telemetry.PaperboyMetrics.MailsSent.Add(1, new KeyValuePair<string, object?>("kind", item.Message.Kind));
             }
@@ -163,7 +185,8 @@ public sealed class OutboxSender(
     /// <summary>The MIME message for an outbox row: text, and HTML when there is one; a Message-ID fixed by the row.</summary>
     public MimeMessage Compose(OutboxItem item)
     {
-        var from = MailboxAddress.Parse(options.Value.From);
+        var configured = _from ??= MailboxAddress.Parse(options.Value.From); // parsed once; each message gets its own copy
+        var from = new MailboxAddress(configured.Name, configured.Address);
         var m = item.Message;
         var message = new MimeMessage();
         message.From.Add(from);

@@ -109,8 +109,20 @@ public interface IEmbeddingStore
     Task<Search.EmbeddingSet> DescribeEmbeddingsAsync(string model, CancellationToken ct = default);
 }
 
+/// <summary>
+/// One transaction of import writes. The calls read and write one paper at a time; a provider may answer reads from
+/// what <see cref="PreloadAsync"/> fetched and hold writes back until <see cref="CommitAsync"/>, as long as every
+/// call answers as if each earlier one had gone to the database.
+/// </summary>
 public interface IImportUnit : IAsyncDisposable
 {
+    /// <summary>
+    /// A hint that the calls to come apply these records: a provider whose every statement is a network round trip
+    /// reads what they will need (their papers' source records, listing days and rows) in one go here. Optional;
+    /// the default does nothing.
+    /// </summary>
+    Task PreloadAsync(IReadOnlyList<IncomingPaper> records, CancellationToken ct) => Task.CompletedTask;
+
     Task<PaperRecord?> FindAsync(string id, CancellationToken ct);
 
     /// <summary>Whether a source record with this fingerprint was applied to the paper before.</summary>

@@ -59,6 +59,16 @@ public sealed class SqlContext
     public Task BumpChangeStampAsync(DbConnection conn, DbTransaction tx, CancellationToken ct) =>
         ExecuteAsync(conn, tx, "UPDATE meta SET value = value + 1 WHERE key = 'change_stamp'", ct);
 
+    /// <summary>
+    /// Notes that the member's recommender signals (saves, tags, votes, marks, collections) changed, in the caller's
+    /// transaction: the nightly retrain asks whose changed since its last run. The latest instant stays.
+    /// </summary>
+    public Task TouchSignalsAsync(DbConnection conn, DbTransaction tx, long userId, DateTimeOffset at, CancellationToken ct) =>
+        ExecuteAsync(conn, tx, """
+            INSERT INTO signal_changes(user_id, changed_at) VALUES (@user, @at)
+            ON CONFLICT (user_id) DO UPDATE SET changed_at = CASE WHEN excluded.changed_at > signal_changes.changed_at THEN excluded.changed_at ELSE signal_changes.changed_at END
+            """, ct, ("@user", userId), ("@at", at));
+
     public static int Int(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
 
     public static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);

@@ -79,7 +79,10 @@ public sealed class SqlDailyStore(SqlContext db) : IDailyStore, IVoteStore, ITre
             ? await db.ScalarAsync(conn, tx, "UPDATE papers SET local_upvotes = local_upvotes + 1 WHERE id = @id RETURNING upvotes + local_upvotes", ct, ("@id", paperId))
             : await db.ScalarAsync(conn, tx, "SELECT upvotes + local_upvotes FROM papers WHERE id = @id", ct, ("@id", paperId));
         if (added == 1)
+        {
             await db.BumpChangeStampAsync(conn, tx, ct);
+            await db.TouchSignalsAsync(conn, tx, userId, at, ct);
+        }
         await tx.CommitAsync(ct);
         return count is null ? new(VoteOutcome.UnknownPaper, 0, false) : new(VoteOutcome.Done, SqlContext.Int(count), true);
     }
@@ -93,7 +96,10 @@ public sealed class SqlDailyStore(SqlContext db) : IDailyStore, IVoteStore, ITre
             ? await db.ScalarAsync(conn, tx, "UPDATE papers SET local_upvotes = local_upvotes - 1 WHERE id = @id RETURNING upvotes + local_upvotes", ct, ("@id", paperId))
             : await db.ScalarAsync(conn, tx, "SELECT upvotes + local_upvotes FROM papers WHERE id = @id", ct, ("@id", paperId));
         if (removed == 1)
+        {
             await db.BumpChangeStampAsync(conn, tx, ct);
+            await db.TouchSignalsAsync(conn, tx, userId, DateTimeOffset.UtcNow, ct); // a withdrawal has no instant of its own
+        }
         await tx.CommitAsync(ct);
         return count is null ? new(VoteOutcome.UnknownPaper, 0, false) : new(VoteOutcome.Done, SqlContext.Int(count), false);
     }

@@ -9,7 +9,7 @@ namespace Paperboy.Storage.Community;
 public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private const string Columns = "id, email, user_id, choices, pending_choices, created_at, confirmed_at, unsubscribed_at, suspended_at, bounces, digest_since, last_period";
+    private const string Columns = "id, email, user_id, choices, pending_choices, created_at, confirmed_at, unsubscribed_at, suspended_at, bounces, digest_since, last_period, followed_code";
 
     public async Task<Subscription> RequestAsync(string email, long? userId, SubscriptionChoices choices, string confirmHash, DateTimeOffset now,
         Func<Subscription, OutboxMessage> confirmationMail, CancellationToken ct = default)
@@ -85,9 +85,10 @@ public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore
         {
             var d = digests[i];
             recorded[i] = await db.ExecuteAsync(conn, tx, """
-                UPDATE subscriptions SET last_period = @period, digest_since = @until
+                UPDATE subscriptions SET last_period = @period, digest_since = @until, followed_code = @code
                 WHERE id = @id AND (last_period IS NULL OR last_period <> @period)
-                """, ct, ("@period", d.Period), ("@until", d.CoveredUntil), ("@id", d.SubscriptionId)) == 1;
+                """, ct, ("@period", d.Period), ("@until", d.CoveredUntil), ("@id", d.SubscriptionId),
+                ("@code", d.FollowedCode is null ? null : JsonSerializer.Serialize(d.FollowedCode, Json))) == 1;
             if (recorded[i] && d.Mail is not null)
                 await SqlOutboxStore.InsertAsync(db, conn, tx, d.Mail, now, ct);
         }
@@ -109,5 +110,6 @@ public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore
         JsonSerializer.Deserialize<SubscriptionChoices>(r.GetString(3), Json)!,
         PaperRows.NullableString(r, 4) is { } p ? JsonSerializer.Deserialize<SubscriptionChoices>(p, Json) : null,
         PaperRows.ReadInstant(r, 5)!.Value, PaperRows.ReadInstant(r, 6), PaperRows.ReadInstant(r, 7), PaperRows.ReadInstant(r, 8),
-        SqlContext.Int(r.GetValue(9)), PaperRows.ReadInstant(r, 10), PaperRows.NullableString(r, 11));
+        SqlContext.Int(r.GetValue(9)), PaperRows.ReadInstant(r, 10), PaperRows.NullableString(r, 11),
+        PaperRows.NullableString(r, 12) is { } code ? JsonSerializer.Deserialize<Dictionary<string, string>>(code, Json) : null);
 }

@@ -88,4 +88,12 @@ public sealed class CommunityOptions
     public int SubmissionsPerHour { get; set; } = 20;
     public int CommentsPerTenMinutes { get; set; } = 10;
     public int VotesPerMinute { get; set; } = 120;
+
+    /// <summary>Per member: library writes (saves, tags, marks, collections) per minute, and BibTeX imports per hour.</summary>
+    public int LibraryWritesPerMinute { get; set; } = 120;
+    public int ImportsPerHour { get; set; } = 20;
+
+    /// <summary>The largest BibTeX file an import takes (5 MiB: some ten thousand entries).</summary>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public int ImportMaxBytes { get; set; } = 5 * 1024 * 1024;
 }

@@ -7,6 +7,8 @@ using Paperboy.Web.Admin;
 using Paperboy.Web.Community;
 using Paperboy.Web.Digests;
 using Paperboy.Web.Feeds;
+using Paperboy.Web.ForYou;
+using Paperboy.Web.Library;
 using Paperboy.Web.Operations;
 using Paperboy.Web.Papers;
 using Paperboy.Web.Search;
@@ -47,6 +49,8 @@ public static class PaperboyWeb
         services.AddSubmit();
         services.AddAccount();
         services.AddCommunity(configuration);
+        services.AddLibrary();
+        services.AddForYou();
         services.AddMail(configuration).AddMailSender();
         services.AddDigests(configuration);
         services.AddOperations(configuration);
@@ -86,6 +90,8 @@ public static class PaperboyWeb
             e.MapAdmin();
             e.MapAccount();
             e.MapCommunity();
+            e.MapLibrary();
+            e.MapForYou();
             e.MapFeeds();
             e.MapDigests();
             e.MapOpenApi();

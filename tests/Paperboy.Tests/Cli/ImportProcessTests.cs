@@ -46,20 +46,28 @@ public sealed class ImportProcessTests : IDisposable
         return folder;
     }
 
+    /// <summary>The queries that say everything an import decides, without the wall-clock columns.</summary>
+    private static readonly string[] DigestQueries =
+    [
+        "SELECT id, version, title, authors, abstract, categories, published_on, updated_on, as_of FROM papers ORDER BY id",
+        "SELECT day, paper_id, position FROM listings ORDER BY day, paper_id",
+        "SELECT paper_id, title, abstract, as_of FROM paper_revisions ORDER BY paper_id, as_of, title",
+        "SELECT paper_id, hash FROM source_records ORDER BY paper_id, hash",
+        "SELECT category, paper_id FROM paper_categories ORDER BY category, paper_id",
+    ];
+
     /// <summary>Everything the import decides, without the wall-clock columns.</summary>
     private static string Digest(string dataDir)
     {
         using var conn = new SqliteConnection($"Data Source={Path.Combine(dataDir, "paperboy.db")};Mode=ReadOnly;Pooling=False");
         conn.Open();
+        return Digest(conn);
+    }
+
+    private static string Digest(System.Data.Common.DbConnection conn)
+    {
         var sb = new System.Text.StringBuilder();
-        foreach (var sql in new[]
-        {
-            "SELECT id, version, title, authors, abstract, categories, published_on, updated_on, as_of FROM papers ORDER BY id",
-            "SELECT day, paper_id, position FROM listings ORDER BY day, paper_id",
-            "SELECT paper_id, title, abstract, as_of FROM paper_revisions ORDER BY paper_id, as_of, title",
-            "SELECT paper_id, hash FROM source_records ORDER BY paper_id, hash",
-            "SELECT category, paper_id FROM paper_categories ORDER BY category, paper_id",
-        })
+        foreach (var sql in DigestQueries)
         {
             using var cmd = conn.CreateCommand();
             cmd.CommandText = sql;
@@ -69,7 +77,7 @@ public sealed class ImportProcessTests : IDisposable
             {
                 rows++;
                 for (var i = 0; i < r.FieldCount; i++)
-                    sb.Append(r.IsDBNull(i) ? "∅" : r.GetValue(i).ToString()).Append('\u001f');
+                    sb.Append(r.IsDBNull(i) ? "∅" : Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('\u001f');
                 sb.Append('\n');
             }
             sb.Append("rows=").Append(rows).Append('\n');
@@ -86,26 +94,79 @@ public sealed class ImportProcessTests : IDisposable
         return (long)cmd.ExecuteScalar()!;
     }
 
-    [Fact]
-    public async Task Import_killed_with_sigkill_then_rerun_ends_with_the_same_database()
+    /// <summary>
+    /// Where one run of the executable keeps its data, on either provider: a data folder (SQLite) or a schema of its
+    /// own on the test server (PostgreSQL), with the settings that point the process at it.
+    /// </summary>
+    private sealed class RunDatabase : IAsyncDisposable
+    {
+        private readonly TestStore? _store;
+
+        private RunDatabase(string dataDir, TestStore? store)
+        {
+            DataDir = dataDir;
+            _store = store;
+        }
+
+        public string DataDir { get; }
+
+        public Dictionary<string, string?> Settings => _store is null ? [] : new(_store.Settings);
+
+        public static async Task<RunDatabase> CreateAsync(string provider, string dataDir) =>
+            provider == "sqlite" ? new RunDatabase(dataDir, null) : new RunDatabase(dataDir, await TestStore.CreateAsync(provider));
+
+        public long Papers() => _store is null ? ImportProcessTests.Papers(DataDir) : Postgres(c => PostgresScalar(c, "SELECT COUNT(*) FROM papers"));
+
+        /// <summary>0 while the database is not there yet (the process creates it).</summary>
+        public long SafePapers() => _store is null ? ImportProcessTests.SafePapers(DataDir) : Papers();
+
+        public string Digest() => _store is null ? ImportProcessTests.Digest(DataDir) : Postgres(c => ImportProcessTests.Digest(c));
+
+        private T Postgres<T>(Func<Npgsql.NpgsqlConnection, T> query)
+        {
+            using var conn = new Npgsql.NpgsqlConnection(_store!.Settings["Storage:ConnectionString"]);
+            conn.Open();
+            return query(conn);
+        }
+
+        private static long PostgresScalar(Npgsql.NpgsqlConnection conn, string sql)
+        {
+            using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+            return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_store is not null)
+                await _store.DisposeAsync();
+        }
+    }
+
+    private static Dictionary<string, string?> Merge(Dictionary<string, string?> a, Dictionary<string, string?> b) =>
+        a.Concat(b).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Import_killed_with_sigkill_then_rerun_ends_with_the_same_database(string provider)
     {
         var listings = ListingSubset(90);
-        var whole = _dir.File("whole");
-        var (code, output, _) = await RunAsync("import", listings, "--data", whole);
+        await using var whole = await RunDatabase.CreateAsync(provider, _dir.File("whole"));
+        var (code, output, _) = await RunAsync(whole.Settings, "import", listings, "--data", whole.DataDir);
         Assert.Equal(0, code);
         Assert.Contains("rejected 0", output, StringComparison.Ordinal);
-        var total = Papers(whole);
+        var total = whole.Papers();
 
-        var killed = _dir.File("killed");
-        using (var p = Process.Start(Paperboy("import", listings, "--data", killed, "--batch-size", "500"))!)
+        // Smaller batches than the whole run's: where the batches end must not change what the database holds.
+        await using var killed = await RunDatabase.CreateAsync(provider, _dir.File("killed"));
+        using (var p = Process.Start(Paperboy(killed.Settings, "import", listings, "--data", killed.DataDir, "--batch-size", "500"))!)
         {
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
-            var db = Path.Combine(killed, "paperboy.db");
             var sw = Stopwatch.StartNew();
             while (sw.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited)
             {
-                if (File.Exists(db) && SafePapers(killed) > 2_000)
+                if (killed.SafePapers() > 2_000)
                     break;
                 await Task.Delay(20);
             }
@@ -114,46 +175,49 @@ public sealed class ImportProcessTests : IDisposable
             await p.WaitForExitAsync();
         }
         SqliteConnection.ClearAllPools();
-        var partial = Papers(killed);
+        var partial = killed.Papers();
         Assert.InRange(partial, 1, total - 1);
 
-        var (rerun, rerunOut, _) = await RunAsync("import", listings, "--data", killed);
+        var (rerun, rerunOut, _) = await RunAsync(killed.Settings, "import", listings, "--data", killed.DataDir);
         Assert.Equal(0, rerun);
         Assert.Contains($"added {total - partial:N0}", rerunOut, StringComparison.Ordinal);
-        Assert.Equal(Digest(whole), Digest(killed));
+        Assert.Equal(whole.Digest(), killed.Digest());
     }
 
-    [Fact]
-    public async Task Harvest_killed_with_sigkill_then_rerun_ends_with_the_same_database()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Harvest_killed_with_sigkill_then_rerun_ends_with_the_same_database(string provider)
     {
         await using var fake = await FakeArxiv.StartAsync(new FakeArxivOptions { PageSize = 25 });
-        var settings = Ingestion.ArxivSettings(fake, TimeSpan.FromMilliseconds(40));
-        var whole = _dir.File("whole");
-        var (code, output, errors) = await RunAsync(settings, "ingest", "oai", "--set", "cs", "--from", "2025-03-18", "--data", whole);
+        var arxiv = Ingestion.ArxivSettings(fake, TimeSpan.FromMilliseconds(40));
+        await using var whole = await RunDatabase.CreateAsync(provider, _dir.File("whole"));
+        var (code, output, errors) = await RunAsync(Merge(arxiv, whole.Settings), "ingest", "oai", "--set", "cs", "--from", "2025-03-18", "--data", whole.DataDir);
         Assert.True(code == 0, output + errors);
-        var total = Papers(whole);
+        var total = whole.Papers();
         Assert.Equal(Ingestion.IdsInGroup("cs", "2025-03-18", "2025-03-19", "2025-03-20").Count, total);
         Assert.Matches(@"Harvested cs: fetched [\d,]+, added [\d,]+, updated 0, unchanged 0, rejected 0, deleted 0 in", output);
 
-        var killed = _dir.File("killed");
-        using (var p = Process.Start(Paperboy(settings, "ingest", "oai", "--set", "cs", "--from", "2025-03-18", "--data", killed))!)
+        await using var killed = await RunDatabase.CreateAsync(provider, _dir.File("killed"));
+        var settings = Merge(arxiv, killed.Settings);
+        using (var p = Process.Start(Paperboy(settings, "ingest", "oai", "--set", "cs", "--from", "2025-03-18", "--data", killed.DataDir))!)
         {
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
             var sw = Stopwatch.StartNew();
-            while (sw.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited && SafePapers(killed) < 100)
+            while (sw.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited && killed.SafePapers() < 100)
                 await Task.Delay(10);
             Assert.False(p.HasExited, "the harvest finished before it could be killed");
             p.Kill(entireProcessTree: true);
             await p.WaitForExitAsync();
         }
         SqliteConnection.ClearAllPools();
-        Assert.InRange(Papers(killed), 1, total - 1);
+        Assert.InRange(killed.Papers(), 1, total - 1);
 
         // No --from: the interrupted harvest resumes at its saved resumption token.
-        var (rerun, rerunOut, rerunErr) = await RunAsync(settings, "ingest", "oai", "--set", "cs", "--data", killed);
+        var (rerun, rerunOut, rerunErr) = await RunAsync(settings, "ingest", "oai", "--set", "cs", "--data", killed.DataDir);
         Assert.True(rerun == 0, rerunOut + rerunErr);
-        Assert.Equal(Digest(whole), Digest(killed));
+        Assert.Equal(whole.Digest(), killed.Digest());
     }
 
     [Fact]

@@ -124,6 +124,36 @@ public abstract class DigestRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_followed_paper_that_gains_a_code_repository_is_in_the_next_digest_once()
+    {
+        var paper = (await _db.Store.GetListingAsync(new ListingQuery(ListingPeriod.Day(new DateOnly(2025, 3, 20)), null, ListingSort.Published, 0, 1))).Items[0].Paper;
+        Assert.Null(paper.CodeUrl);
+        await SubscribeAsync("follower@example.org", new SubscriptionChoices { Trending = false, Papers = [paper.Id] });
+        var job = _factory.Services.GetRequiredService<DigestJob>();
+        var site = _factory.Services.GetRequiredService<SiteUrl>().Base(null);
+        _clock.Advance(TimeSpan.FromHours(20));
+        Assert.Equal(1, (await job.RunAsync(_clock.GetUtcNow(), site, dryRun: false, onlyTo: null, CancellationToken.None))!.Empty); // nothing new yet
+
+        // The community links the code (a Hugging Face record of the same paper, text unchanged).
+        const string Repo = "https://github.com/example/paper-code";
+        await Core.Import.ImportBatchWriter.WriteAsync(_db.Store, [new Core.Import.IncomingPaper
+        {
+            Id = paper.Id, Title = paper.Title, Authors = paper.Authors, Abstract = paper.Abstract, CodeUrl = Repo,
+            ListingDay = new DateOnly(2025, 3, 21), Source = "hf-daily",
+        }], CancellationToken.None);
+        _clock.Advance(TimeSpan.FromDays(1));
+        var run = (await job.RunAsync(_clock.GetUtcNow(), site, dryRun: false, onlyTo: null, CancellationToken.None))!;
+        Assert.Equal(1, run.Queued);
+        Assert.Equal(1, await SettleAsync(1));
+        var mail = Assert.Single(_smtp.Received, m => (m.Subject ?? "").StartsWith("Paperboy", StringComparison.Ordinal));
+        Assert.Contains("Code repository added: " + Repo, mail.TextBody ?? "", StringComparison.Ordinal);
+
+        // Said once: the day after, the same link is not news.
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(1, (await job.RunAsync(_clock.GetUtcNow(), site, dryRun: false, onlyTo: null, CancellationToken.None))!.Empty);
+    }
+
+    [Fact]
     public async Task A_lease_has_one_holder_until_it_runs_out_and_a_second_run_waits_for_it()
     {
         var leases = _factory.Services.GetRequiredService<IJobLeases>();

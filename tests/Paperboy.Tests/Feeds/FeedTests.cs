@@ -128,11 +128,30 @@ public abstract class FeedTests : IAsyncLifetime
         await _factory.Services.GetRequiredService<IAccountStore>().SetProfileAsync(ada.Id, "ada", null, votesPublic: true);
         Assert.Single(Syndication((await GetAsync("/feeds/users/ada/upvotes.rss")).Body).Items);
 
+        // A public collection in its order with the owner's notes; a private one is as unknown as a missing one.
+        var library = _factory.Services.GetRequiredService<Core.Library.ILibraryStore>();
+        var shelf = await library.CreateCollectionAsync(ada.Id, "Reading group", "Papers for Friday", isPublic: true, DateTimeOffset.UtcNow);
+        var hidden = await library.CreateCollectionAsync(ada.Id, "Secret list", null, isPublic: false, DateTimeOffset.UtcNow);
+        var two = (await _db.Store.GetListingAsync(new ListingQuery(ListingPeriod.Day(new DateOnly(2025, 3, 20)), null, ListingSort.Published, 0, 2))).Items.Select(i => i.Paper).ToList();
+        Assert.True(await library.AddItemAsync(ada.Id, shelf.Id, two[1].Id, "start with this one", DateTimeOffset.UtcNow));
+        Assert.True(await library.AddItemAsync(ada.Id, shelf.Id, two[0].Id, null, DateTimeOffset.UtcNow));
+        Assert.True(await library.AddItemAsync(ada.Id, hidden.Id, two[0].Id, null, DateTimeOffset.UtcNow));
+        var (shelfResponse, shelfBody) = await GetAsync($"/feeds/collections/ada/{shelf.Slug}.rss");
+        Assert.Equal(HttpStatusCode.OK, shelfResponse.StatusCode);
+        var shelfFeed = Syndication(shelfBody);
+        Assert.Equal([two[1].Title, two[0].Title], shelfFeed.Items.Select(i => i.Title.Text));
+        Assert.StartsWith("ada: start with this one", ((TextSyndicationContent)shelfFeed.Items.First().Summary).Text, StringComparison.Ordinal);
+        Assert.Equal(2, CodeHollow.FeedReader.FeedReader.ReadFromString((await GetAsync($"/feeds/collections/ada/{shelf.Slug}.json")).Body).Items.Count);
+        Assert.True(await library.RemoveItemAsync(ada.Id, shelf.Id, two[0].Id, DateTimeOffset.UtcNow));
+        Assert.Single(Syndication((await GetAsync($"/feeds/collections/ada/{shelf.Slug}.rss")).Body).Items); // not a stale cached copy
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/feeds/collections/ada/{hidden.Slug}.rss")).Response.StatusCode);
+
         foreach (var (url, status) in new[]
         {
             ("/feeds/new/xx.YY.rss", HttpStatusCode.NotFound),
             ("/feeds/authors/Nobody%20Atall.rss", HttpStatusCode.NotFound),
             ("/feeds/users/nobody/upvotes.rss", HttpStatusCode.NotFound),
+            ("/feeds/collections/ada/no-such-list.rss", HttpStatusCode.NotFound),
             ("/feeds/papers/2501.99999/comments.rss", HttpStatusCode.NotFound),
             ("/feeds/nothing.rss", HttpStatusCode.NotFound),
             ("/feeds/daily.txt", HttpStatusCode.NotFound),

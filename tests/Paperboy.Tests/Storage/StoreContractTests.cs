@@ -284,6 +284,190 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal([new Core.Papers.EmbeddedCount("m@1", 1), new Core.Papers.EmbeddedCount("m@2", 1)], (await Store.GetStatusAsync()).Embedded);
     }
 
+    private static readonly DateOnly D1 = new(2025, 1, 2);
+    private static readonly DateOnly D2 = new(2025, 1, 3);
+
+    /// <summary>A listing record, as the listing reader makes one.</summary>
+    private static IncomingPaper Listed(string id, string title, DateOnly day, int position = 1, string[]? categories = null) => new()
+    {
+        Id = id,
+        Title = title,
+        Authors = ["Ada Lovelace"],
+        Abstract = "An abstract.",
+        Categories = categories ?? ["cs.LG"],
+        ListingDay = day,
+        ListingPosition = position,
+        Source = "listing",
+    };
+
+    /// <summary>Everything stored about the papers, in order, without wall-clock instants.</summary>
+    private async Task<string> DescribeAsync(params string[] ids)
+    {
+        var lines = new List<string>();
+        foreach (var id in ids)
+        {
+            var d = await Store.GetPaperAsync(id);
+            if (d is null)
+            {
+                lines.Add(id + ": none");
+                continue;
+            }
+            var p = d.Paper;
+            lines.Add($"{p.Id} v{p.Version} '{p.Title}' [{string.Join("|", p.Authors)}] [{string.Join("|", p.Categories)}] published {p.PublishedOn} updated {p.UpdatedOn} as of {p.AsOf} status {p.Status}");
+            lines.Add("  days " + string.Join(",", d.ListingDays));
+            lines.AddRange(d.Revisions.Select(r => $"  was '{r.Title}' as of {r.AsOf} v{r.Version}"));
+        }
+        return string.Join("\n", lines);
+    }
+
+    [Fact]
+    public async Task One_batch_with_a_paper_listed_then_replaced_keeps_the_replaced_text_and_both_days()
+    {
+        // The batch holds the paper twice: new on D1, replaced with new text on D2 (the harvest and announcements
+        // hand over such batches). Each record must see what the one before it did.
+        var counts = await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00001", "First text", D1), Listed("2501.00001", "Second text", D2) with { Version = 2 }], default);
+        Assert.Equal((1, 1, 2), (counts.Added, counts.Updated, counts.NewListings));
+        var d = (await Store.GetPaperAsync("2501.00001"))!;
+        Assert.Equal("Second text", d.Paper.Title);
+        Assert.Equal(2, d.Paper.Version);
+        Assert.Equal(D1, d.Paper.PublishedOn);
+        Assert.Equal(D2, d.Paper.UpdatedOn);
+        Assert.Equal([D1, D2], d.ListingDays);
+        var revision = Assert.Single(d.Revisions);
+        Assert.Equal(("First text", D1), (revision.Title, revision.AsOf));
+
+        // The same records again, in one batch or one by one: nothing changes.
+        var before = await DescribeAsync("2501.00001");
+        var again = await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00001", "First text", D1), Listed("2501.00001", "Second text", D2) with { Version = 2 }], default);
+        Assert.Equal((0, 0, 2, 0), (again.Added, again.Updated, again.Unchanged, again.NewListings));
+        Assert.Equal(before, await DescribeAsync("2501.00001"));
+    }
+
+    [Fact]
+    public async Task One_batch_with_an_older_record_after_a_newer_one_ends_as_the_other_order_does()
+    {
+        await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00001", "Newer text", D2), Listed("2501.00001", "Older text", D1)], default);
+        await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00002", "Older text", D1)], default);
+        await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00002", "Newer text", D2)], default);
+
+        var one = (await Store.GetPaperAsync("2501.00001"))!;
+        Assert.Equal("Newer text", one.Paper.Title);
+        Assert.Equal(D1, one.Paper.PublishedOn); // the older listing day is the first announcement
+        Assert.Equal([D1, D2], one.ListingDays);
+        Assert.Equal("Older text", Assert.Single(one.Revisions).Title);
+        // Same as the two records in the other order, each in its own batch (bar the id).
+        Assert.Equal((await DescribeAsync("2501.00002")).Replace("2501.00002", "2501.00001", StringComparison.Ordinal), await DescribeAsync("2501.00001"));
+    }
+
+    [Fact]
+    public async Task A_re_import_writes_nothing_the_change_feed_would_show()
+    {
+        var files = new[] { TestData.Listing("2025-03-18"), TestData.Listing("2025-03-19"), TestData.Listing("2025-03-20") };
+        await Importing.ImportAsync(Store, files);
+        var feed = await Store.GetChangedPapersAsync(null, 100_000);
+        var ids = feed.Select(c => c.Paper.Id).ToArray();
+        var before = await DescribeAsync(ids);
+        var status = await Store.GetStatusAsync();
+
+        var again = await Importing.ImportAsync(Store, files);
+        Assert.Equal(again.Counts.Read, again.Counts.Unchanged);
+        // No paper was rewritten (its change cursor would move), no revision or listing was added.
+        Assert.Equal(feed.Select(c => c.Cursor), (await Store.GetChangedPapersAsync(null, 100_000)).Select(c => c.Cursor));
+        Assert.Empty(await Store.GetChangedPapersAsync(feed[^1].Cursor, 10));
+        Assert.Equal(before, await DescribeAsync(ids));
+        var after = await Store.GetStatusAsync();
+        Assert.Equal((status.Papers, status.ListingDays), (after.Papers, after.ListingDays));
+    }
+
+    [Fact]
+    public async Task Nul_and_control_characters_never_reach_the_database()
+    {
+        // PostgreSQL refuses a NUL in text outright (and one bad row would fail the whole batch); SQLite would keep it.
+        var listing = Importing.Write(_files, "2025-01-02.jsonl",
+            Importing.ListingLine("2501.00001", "A\u0000title\u0007", "Ab\u0000stract", ["Ada\u0000Lovelace"], ["cs.LG\u0000"]),
+            Importing.ListingLine("2501.00002", "Clean title"));
+        var hfItems = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.HfDaily))!.AsArray();
+        var item = hfItems[0]!.DeepClone();
+        item["submittedBy"]!["fullname"] = "Grace\u0000Hopper";
+        item["submittedBy"]!["name"] = "grace\u0000";
+        item["paper"]!["summary"] = "Sum\u0000mary";
+        var hf = Importing.Write(_files, "daily.json", new System.Text.Json.Nodes.JsonArray(item).ToJsonString());
+
+        var s = await Importing.ImportAsync(Store, listing, hf);
+        Assert.Equal((3, 0), (s.Counts.Added, s.Counts.Rejected));
+        var p = (await Store.GetPaperAsync("2501.00001"))!.Paper;
+        Assert.Equal(("Atitle", "Abstract", "AdaLovelace", "cs.LG"), (p.Title, p.Abstract, p.Authors.Single(), p.Categories.Single()));
+        var fromHf = (await Store.GetPaperAsync(item["paper"]!["id"]!.GetValue<string>()))!.Paper;
+        Assert.Equal(new Submitter("grace", "GraceHopper"), fromHf.SubmittedBy);
+        Assert.Equal("Summary", fromHf.Abstract);
+        Assert.Equal(2, (await Store.GetCategoryCountsAsync(ListingPeriod.Day(D1))).Single(c => c.Category == "cs.LG").Count);
+    }
+
+    [Fact]
+    public async Task A_paper_whose_categories_change_is_counted_only_under_its_new_ones()
+    {
+        await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00001", "Text", D1, categories: ["cs.LG", "stat.ML"])], default);
+        await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00001", "Text", D2, categories: ["cs.CL", "cs.LG"])], default);
+        var counts = await Store.GetCategoryCountsAsync(ListingPeriod.Day(D1));
+        Assert.Equal([("cs.CL", 1), ("cs.LG", 1)], counts);
+        Assert.Equal(["cs.CL", "cs.LG"], (await Store.GetPaperAsync("2501.00001"))!.Paper.Categories);
+        Assert.Equal(["2501.00001"], (await Store.GetListingAsync(Day("2025-01-03", category: "cs.CL"))).Items.Select(i => i.Paper.Id));
+        Assert.Equal(0, (await Store.GetListingAsync(Day("2025-01-02", category: "stat.ML"))).Total);
+    }
+
+    [Fact]
+    public async Task A_harvest_unit_sees_its_own_writes_before_commit_and_nothing_lands_without_one()
+    {
+        await ImportBatchWriter.WriteAsync(Store, [Listed("2501.00001", "Stored before", D1)], default);
+
+        await using (var unit = await Store.BeginImportAsync())
+        {
+            await ImportBatchWriter.ApplyAsync(unit, [Listed("2501.00002", "New in this unit", D2)], default);
+            Assert.Equal("New in this unit", (await unit.FindAsync("2501.00002", default))!.Title);
+            Assert.True(await unit.MarkDeletedAsync("2501.00002", default));   // saved in this unit, not yet written
+            Assert.False(await unit.MarkDeletedAsync("2501.00002", default));  // already marked
+            Assert.True(await unit.MarkDeletedAsync("2501.00001", default));   // only in the database
+            Assert.False(await unit.MarkDeletedAsync("2501.99999", default));  // not there at all
+            Assert.Equal(PaperStatus.Deleted, (await unit.FindAsync("2501.00001", default))!.Status);
+            Assert.False(await unit.AddListingAsync("2501.00002", D2, 1, default));
+            await unit.SetStateAsync("test:cursor", "\"page 2\"", default);
+            // Dropped without a commit: rolled back.
+        }
+        Assert.Null(await Store.GetPaperAsync("2501.00002"));
+        Assert.Null((await Store.GetPaperAsync("2501.00001"))!.Paper.Status);
+        Assert.Null(await Store.GetStateAsync("test:cursor"));
+
+        await using (var unit = await Store.BeginImportAsync())
+        {
+            var counts = await ImportBatchWriter.ApplyAsync(unit, [Listed("2501.00002", "New in this unit", D2)], default);
+            Assert.Equal(1, counts.Added);
+            Assert.True(await unit.MarkDeletedAsync("2501.00002", default));
+            Assert.True(await unit.MarkDeletedAsync("2501.00001", default));
+            await unit.SetStateAsync("test:cursor", "\"page 2\"", default);
+            await unit.CommitAsync(default);
+        }
+        Assert.Equal(PaperStatus.Deleted, (await Store.GetPaperAsync("2501.00002"))!.Paper.Status);
+        Assert.Equal(PaperStatus.Deleted, (await Store.GetPaperAsync("2501.00001"))!.Paper.Status);
+        Assert.Equal([D2], (await Store.GetPaperAsync("2501.00002"))!.ListingDays);
+        Assert.Equal("\"page 2\"", await Store.GetStateAsync("test:cursor"));
+        await using (var unit = await Store.BeginImportAsync())
+            Assert.False(await unit.MarkDeletedAsync("2501.00001", default));
+    }
+
+    [Fact]
+    public async Task Embeddings_saved_twice_in_one_call_keep_the_last()
+    {
+        var day = Importing.Write(_files, "2025-01-02.jsonl", Importing.ListingLine("2501.00001", "First title"), Importing.ListingLine("2501.00002", "Other paper"));
+        await Importing.ImportAsync(Store, day);
+        var work = await Store.GetPapersToEmbedAsync("m@1", null, 10);
+        await Store.SaveEmbeddingsAsync("m@1", [new(work[0].Id, work[0].TextHash, [1f, 0f]), new(work[1].Id, null, [1f, 1f]), new(work[0].Id, work[0].TextHash, [0f, 1f])]);
+        var kept = Assert.Single(await Store.ReadEmbeddingsAsync("m@1", [work[0].Id]));
+        Assert.Equal([0f, 1f], kept.Vector);
+        // A vector for other text (here: none recorded) does not count as the current one.
+        Assert.Equal([work[1].Id], (await Store.GetPapersToEmbedAsync("m@1", null, 10)).Select(w => w.Id));
+        await Store.SaveEmbeddingsAsync("m@1", []);
+    }
+
     [Fact]
     public async Task Old_style_ids_are_stored_and_found()
     {

@@ -43,6 +43,21 @@ public static class RetrievalMetrics
         return (double)found / total;
     }
 
+    /// <summary>Reciprocal rank: 1 / the 1-based rank of the first relevant document; 0 when none is ranked.</summary>
+    public static double ReciprocalRank(IReadOnlyList<string> ranked, IReadOnlyDictionary<string, int> relevant)
+    {
+        ArgumentNullException.ThrowIfNull(ranked);
+        ArgumentNullException.ThrowIfNull(relevant);
+        var i = 0;
+        foreach (var id in Distinct(ranked))
+        {
+            i++;
+            if (relevant.TryGetValue(id, out var grade) && grade > 0)
+                return 1.0 / i;
+        }
+        return 0;
+    }
+
     private static double Gain(int grade, int rank) => (Math.Pow(2, grade) - 1) / Math.Log2(rank + 2);
 
     private static IEnumerable<string> Distinct(IReadOnlyList<string> ranked)

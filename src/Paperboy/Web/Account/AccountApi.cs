@@ -109,7 +109,7 @@ public static class AccountApi
             .WithSummary("The member a request is made as (the sign-in cookie, or Authorization: Bearer with a personal API token)")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/state", StateAsync)
-            .WithSummary("For cached pages' script: who is signed in, which of `ids` (comma-separated) they upvoted, and the antiforgery token for their writes")
+            .WithSummary("For cached pages' script: who is signed in, which of `ids` (comma-separated) they upvoted, saved (with tags), marked not interested or collected, their tags and collections, and the antiforgery token for their writes")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/votes", async (HttpContext http, Members members, IVoteStore votes, string? ids, CancellationToken ct) =>
@@ -135,7 +135,7 @@ public static class AccountApi
         banReason = user.BanReason,
     };
 
-    private static async Task<IResult> StateAsync(HttpContext http, Members members, IVoteStore votes, IAntiforgery antiforgery, string? ids, CancellationToken ct)
+    private static async Task<IResult> StateAsync(HttpContext http, Members members, IVoteStore votes, Core.Library.ILibraryStore library, IAntiforgery antiforgery, string? ids, CancellationToken ct)
     {
         var user = await members.CurrentAsync(http);
         http.Response.Headers.CacheControl = "no-store";
@@ -144,8 +144,20 @@ public static class AccountApi
         if (!ParseIds(ids, out var list, out var problem))
             return problem!;
         var voted = await votes.GetVotedAsync(user.Id, list, ct);
+        // The library's buttons: each listed paper's marks, the member's tags and collections (for the pickers).
+        var marks = await library.GetMarksAsync(user.Id, list, ct);
+        var tags = await library.GetTagsAsync(user.Id, ct);
+        var collections = await library.GetCollectionsAsync(user.Id, publicOnly: false, ct);
         var tokens = antiforgery.GetAndStoreTokens(http);
-        return Results.Ok(new { member = Me(user), votes = voted, csrf = tokens.RequestToken });
+        return Results.Ok(new
+        {
+            member = Me(user),
+            votes = voted,
+            library = marks.Select(Library.ApiMarks.From),
+            tags = tags.Select(t => t.Name),
+            collections = collections.Select(c => new { id = c.Id, name = c.Name, url = Library.LibraryUrls.Collection(c), @public = c.IsPublic }),
+            csrf = tokens.RequestToken,
+        });
     }
 
     private static bool ParseIds(string? ids, out IReadOnlyList<string> list, out IResult? problem)

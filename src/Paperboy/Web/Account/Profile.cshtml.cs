@@ -6,8 +6,8 @@ using Paperboy.Core.Papers;
 
 namespace Paperboy.Web.Account;
 
-/// <summary><c>/users/{handle}</c>: what a member submitted and wrote, and their upvotes when they make them public.</summary>
-public sealed class ProfileModel(IAccountStore accounts, IDailyStore daily, ICommentStore comments, IVoteStore votes, Members members) : PageModel
+/// <summary><c>/users/{handle}</c>: what a member submitted and wrote, their public collections, and their upvotes when they make them public.</summary>
+public sealed class ProfileModel(IAccountStore accounts, IDailyStore daily, ICommentStore comments, IVoteStore votes, Core.Library.ILibraryStore library, Members members) : PageModel
 {
     [FromRoute] public string Handle { get; set; } = "";
 
@@ -15,6 +15,8 @@ public sealed class ProfileModel(IAccountStore accounts, IDailyStore daily, ICom
     public IReadOnlyList<PaperRecord> Submitted { get; private set; } = [];
     public IReadOnlyList<(Comment Comment, string PaperTitle)> Comments { get; private set; } = [];
     public IReadOnlyList<PaperRecord>? Upvoted { get; private set; }
+    /// <summary>The member's public collections (their private ones too when it is their own profile).</summary>
+    public IReadOnlyList<Core.Library.Collection> Collections { get; private set; } = [];
     public bool IsSelf { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -35,6 +37,7 @@ public sealed class ProfileModel(IAccountStore accounts, IDailyStore daily, ICom
             ViewData["Feeds"] = new List<Feeds.FeedsApi.FeedLink> { new($"upvoted by {Member.Handle}", $"users/{Member.Handle}/upvotes") };
         if (Member.VotesPublic || IsSelf)
             Upvoted = await votes.GetUpvotedAsync(Member.Id, 50, ct);
+        Collections = await library.GetCollectionsAsync(Member.Id, publicOnly: !IsSelf, ct);
         return Page();
     }
 }

@@ -7,8 +7,8 @@ namespace Paperboy.Web.Community;
 
 /// <summary>
 /// What one member or one client address may do per window: sign-in emails (per address and per client), submissions,
-/// comments and votes (per member). A refusal says when to come back (<c>Retry-After</c>). The API and the pages'
-/// forms share these budgets, so switching between them gains nothing.
+/// comments, votes, library writes and imports (per member). A refusal says when to come back (<c>Retry-After</c>).
+/// The API and the pages' forms share these budgets, so switching between them gains nothing.
 /// </summary>
 public sealed class AbuseLimits : IDisposable
 {
@@ -17,6 +17,8 @@ public sealed class AbuseLimits : IDisposable
     public const string Submit = "submit";
     public const string Comment = "comment";
     public const string Vote = "vote";
+    public const string Library = "library";
+    public const string Import = "import";
 
     private readonly FrozenDictionary<string, PartitionedRateLimiter<string>> _limiters;
 
@@ -30,6 +32,8 @@ public sealed class AbuseLimits : IDisposable
             [Submit] = Sliding(o.SubmissionsPerHour, TimeSpan.FromHours(1)),
             [Comment] = Sliding(o.CommentsPerTenMinutes, TimeSpan.FromMinutes(10)),
             [Vote] = Sliding(o.VotesPerMinute, TimeSpan.FromMinutes(1)),
+            [Library] = Sliding(o.LibraryWritesPerMinute, TimeSpan.FromMinutes(1)),
+            [Import] = Sliding(o.ImportsPerHour, TimeSpan.FromHours(1)),
         }.ToFrozenDictionary();
     }
 

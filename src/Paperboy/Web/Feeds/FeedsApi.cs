@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Net.Http.Headers;
 using Paperboy.Core.Accounts;
 using Paperboy.Core.Community;
+using Paperboy.Core.Library;
 using Paperboy.Core.Papers;
 using Paperboy.Core.Search;
 using Paperboy.Web.Community;
@@ -13,7 +14,8 @@ namespace Paperboy.Web.Feeds;
 /// <summary>
 /// RSS 2.0, Atom 1.0 and JSON Feed 1.1 for every list: <c>/feeds/{list}.rss|.atom|.json</c>. Lists: <c>daily</c>
 /// (rolling), <c>daily/2025-03-20</c>, <c>trending</c> (<c>?period=day|week|month</c>), <c>new/cs.CL</c>,
-/// <c>search?q=&amp;mode=</c>, <c>authors/{exact name}</c>, <c>users/{handle}/upvotes</c> (when public) and
+/// <c>search?q=&amp;mode=</c>, <c>authors/{exact name}</c>, <c>users/{handle}/upvotes</c> (when public),
+/// <c>collections/{handle}/{slug}</c> (public ones) and
 /// <c>papers/{id}/comments</c>. Answers carry an ETag and Last-Modified (a repeat gets 304) and are cached like the
 /// pages; an unknown author, category, member or paper is a 404, not an empty feed that looks fine.
 /// </summary>
@@ -33,7 +35,7 @@ public static class FeedsApi
 
     private static async Task<IResult> FeedAsync(
         string path, HttpContext http, SiteUrl site, CachedReads reads, TrendingReads trending, SearchEngine search,
-        IAccountStore accounts, IVoteStore votes, ICommentStore comments, TimeProvider clock, CancellationToken ct)
+        IAccountStore accounts, IVoteStore votes, ICommentStore comments, ILibraryStore library, TimeProvider clock, CancellationToken ct)
     {
         var dot = path.LastIndexOf('.');
         var format = dot > 0 ? path[(dot + 1)..] : "";
@@ -45,7 +47,18 @@ public static class FeedsApi
         FeedContent? content;
         try
         {
-            content = await BuildAsync(list, http.Request.Query, baseUrl, self, reads, trending, search, accounts, votes, comments, clock, ct);
+            if (list.StartsWith("collections/", StringComparison.Ordinal))
+            {
+                // Library edits do not move the change stamp the output cache keys on: a collection's feed is made
+                // each time (ETag and 304 still spare the bytes).
+                if (http.Features.Get<Microsoft.AspNetCore.OutputCaching.IOutputCacheFeature>() is { } cache)
+                    cache.Context.AllowCacheStorage = false;
+                content = await CollectionAsync(list["collections/".Length..], baseUrl, self, library, ct);
+            }
+            else
+            {
+                content = await BuildAsync(list, http.Request.Query, baseUrl, self, reads, trending, search, accounts, votes, comments, clock, ct);
+            }
         }
         catch (FeedRequestException ex)
         {
@@ -170,6 +183,24 @@ public static class FeedsApi
             default:
                 return null;
         }
+    }
+
+    /// <summary>A public collection in its owner's order, each paper with the owner's note; private or unknown: 404.</summary>
+    private static async Task<FeedContent> CollectionAsync(string handleAndSlug, string baseUrl, string self, ILibraryStore library, CancellationToken ct)
+    {
+        var parts = handleAndSlug.Split('/');
+        var found = parts.Length == 2 && parts[0].Length is >= 2 and <= 32 && parts[1].Length is > 0 and <= 100
+            ? await library.FindCollectionAsync(parts[0], parts[1], ct) : null;
+        if (found is not { IsPublic: true })
+            throw new FeedRequestException(404, $"no public collection '{TextNormalizer.Clip(handleAndSlug)}'");
+        var items = await library.GetItemsAsync(found.Id, ct);
+        return new($"Paperboy: {found.Name} (a collection by {found.OwnerHandle})", found.Description ?? $"Papers {found.OwnerHandle} collected",
+            $"{baseUrl}/collections/{Uri.EscapeDataString(found.OwnerHandle)}/{Uri.EscapeDataString(found.Slug)}", self,
+            items.OrderBy(i => i.Position).Take(Size).Select(i =>
+            {
+                var entry = PaperEntry(i.Paper, baseUrl);
+                return i.Note is { Length: > 0 } note ? entry with { Text = $"{found.OwnerHandle}: {note}\n\n{entry.Text}" } : entry;
+            }).ToList());
     }
 
     private static DateTimeOffset Midnight(DateOnly d) => new(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

@@ -1,0 +1,66 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Paperboy.Core.Recommend;
+using Paperboy.Core.Recommend.Evaluation;
+using Paperboy.Core.Recommend.Text;
+using Paperboy.Core.Search;
+using Paperboy.Storage.Sqlite;
+
+namespace Paperboy.Bench;
+
+/// <summary>The recommender: what was tried against the evaluation, and its speed.</summary>
+internal static class RecommendVariants
+{
+    /// <summary>recommend-variants DATA SPLIT [MEMBERS] [SEED] [NAMES...]: `eval recommend` with variants of ours beside the SVM.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var data = args[0];
+        var split = DateOnly.ParseExact(args[1], "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var members = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
+        var seed = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        var names = args.Skip(4).ToHashSet(StringComparer.Ordinal);
+        await using var store = SqliteStorage.Open(data);
+        using var indexes = new SearchIndexes(new SearchOptions(), data, NullLogger.Instance);
+        ITextEmbedder Embedder() => indexes.Embedder ?? throw new InvalidOperationException("the model did not load: " + indexes.SemanticStatus);
+        var spaces = new Dictionary<KeywordSettings, KeywordSpace>();
+        KeywordSpace Space(EvalSetup setup, KeywordSettings k)
+        {
+            lock (spaces)
+            {
+                if (!spaces.TryGetValue(k, out var space))
+                    spaces[k] = space = OursSystem.CorpusKeywords(setup, k);
+                return space;
+            }
+        }
+        SystemFactory Ours(string name, RecommenderSettings s, bool pool = false) =>
+            new(name, (setup, _) => new OursSystem(setup, s, pool, pool ? null : Space(setup, s.Keywords)), s.EmbeddingWeight != 0);
+        var stems = new KeywordSettings();
+        var words = new KeywordSettings { Analysis = KeywordAnalysis.Words };
+        var variants = new List<SystemFactory>
+        {
+            new("tfidf-svm", (setup, m) => new TfidfSvmSystem(setup, m)),
+            Ours("stems-top3", new RecommenderSettings { Keywords = stems }),
+            Ours("words-top3", new RecommenderSettings { Keywords = words }),
+            Ours("stems-idf1.5", new RecommenderSettings { Keywords = stems with { IdfPower = 1.5 } }),
+            Ours("stems-idf2", new RecommenderSettings { Keywords = stems with { IdfPower = 2 } }),
+            Ours("words-idf1.5", new RecommenderSettings { Keywords = words with { IdfPower = 1.5 } }),
+            Ours("words-idf2", new RecommenderSettings { Keywords = words with { IdfPower = 2 } }),
+            Ours("words-idf2-top2", new RecommenderSettings { Keywords = words with { IdfPower = 2 }, TopK = 2 }),
+            Ours("words-idf2.5", new RecommenderSettings { Keywords = words with { IdfPower = 2.5 } }),
+            Ours("words-idf3", new RecommenderSettings { Keywords = words with { IdfPower = 3 } }),
+            Ours("words-idf2.5-top5", new RecommenderSettings { Keywords = words with { IdfPower = 2.5 }, TopK = 5 }),
+            Ours("words-idf2-top5", new RecommenderSettings { Keywords = words with { IdfPower = 2 }, TopK = 5 }),
+            Ours("stems-top3-pool-stats", new RecommenderSettings(), pool: true),
+            Ours("stems-top3+0.1emb", new RecommenderSettings { EmbeddingWeight = 0.1 }),
+            Ours("words-idf2+0.1emb", new RecommenderSettings { Keywords = words with { IdfPower = 2 }, EmbeddingWeight = 0.1 }),
+        };
+        var chosen = names.Count == 0 ? variants : variants.Where(v => names.Contains(v.Name)).ToList();
+        var report = await RecommendEvaluation.RunAsync(store, Embedder, new RecommendEvalOptions(split, 31, members, seed), chosen, Console.Error.WriteLine, CancellationToken.None);
+        var svm = report.Systems.FirstOrDefault(s => s.Name == "tfidf-svm");
+        Console.WriteLine($"{report.Members} members, seed {seed}, {report.Candidates:N0} candidates");
+        Console.WriteLine($"{"variant",-30} {"nDCG@10",8} {"recall@50",10} {"MRR",8} {"vs svm",7} {"prep s",7} {"rank s",7}");
+        foreach (var s in report.Systems)
+            Console.WriteLine($"{s.Name,-30} {s.NdcgAt10,8:F4} {s.RecallAt50,10:F4} {s.Mrr,8:F4} {(svm is null ? 0 : s.NdcgAt10 / svm.NdcgAt10),7:F2} {s.Prepare.TotalSeconds,7:F1} {s.Rank.TotalSeconds,7:F1}");
+        return 0;
+    }
+}

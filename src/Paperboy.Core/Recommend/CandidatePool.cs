@@ -1,0 +1,106 @@
+using Paperboy.Core.Recommend.Text;
+
+namespace Paperboy.Core.Recommend;
+
+/// <summary>
+/// How the recommender scores a candidate c for a member with positives P and negatives N:
+/// <c>score(c) = T(c, P) + EmbeddingWeight · E(c, P) − NegativeWeight · (T(c, N) + EmbeddingWeight · E(c, N))</c>,
+/// where T is the mean keyword cosine of c to its <see cref="TopK"/> nearest papers of the set and E the same with
+/// embedding cosines. Nearest-neighbour rather than a centroid: a member reads about several things, and a paper
+/// need only be near one of them.
+/// </summary>
+public sealed record RecommenderSettings
+{
+    public KeywordSettings Keywords { get; init; } = new();
+
+    /// <summary>How many of the nearest positives (negatives) are averaged; fewer when the member has fewer.</summary>
+    public int TopK { get; init; } = 5;
+
+    public double EmbeddingWeight { get; init; }
+
+    public double NegativeWeight { get; init; } = 1.0;
+
+    /// <summary>How many nearest positives and shared terms an explanation names.</summary>
+    public int ExplainPositives { get; init; } = 3;
+    public int ExplainTerms { get; init; } = 5;
+
+    public static RecommenderSettings Default { get; } = new();
+}
+
+/// <summary>
+/// The papers recommendations are drawn from (the new papers of the last days), prepared once and shared by every
+/// member's ranking: their keyword vectors, an inverted index of those (so a member's keyword similarities cost only
+/// the postings of their own terms), and their embeddings. Immutable, so thread-safe.
+/// </summary>
+public sealed class CandidatePool
+{
+    private readonly Dictionary<int, (int[] Docs, float[] Weights)> _postings;
+
+    private CandidatePool(IReadOnlyList<RecommendPaper> papers, KeywordSpace keywords, SparseVector[] text, RecommenderSettings settings)
+    {
+        Papers = papers;
+        Keywords = keywords;
+        Text = text;
+        Settings = settings;
+        var lists = new Dictionary<int, List<(int Doc, float Weight)>>();
+        for (var d = 0; d < text.Length; d++)
+        {
+            var v = text[d];
+            for (var i = 0; i < v.Count; i++)
+            {
+                if (!lists.TryGetValue(v.Indices[i], out var list))
+                    lists[v.Indices[i]] = list = [];
+                list.Add((d, v.Values[i]));
+            }
+        }
+        _postings = lists.ToDictionary(kv => kv.Key, kv => (kv.Value.Select(p => p.Doc).ToArray(), kv.Value.Select(p => p.Weight).ToArray()));
+    }
+
+    public IReadOnlyList<RecommendPaper> Papers { get; }
+
+    public int Count => Papers.Count;
+
+    /// <summary>The keyword statistics members' models are trained in.</summary>
+    public KeywordSpace Keywords { get; }
+
+    public RecommenderSettings Settings { get; }
+
+    internal SparseVector[] Text { get; }
+
+    /// <summary>
+    /// Builds the pool. <paramref name="keywords"/> holds the term statistics; null: fitted on the candidates
+    /// themselves. Statistics from a larger set (the corpus, or the last months) weigh rare terms more reliably.
+    /// </summary>
+    public static CandidatePool Build(IReadOnlyList<RecommendPaper> candidates, KeywordSpace? keywords = null, RecommenderSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        settings ??= RecommenderSettings.Default;
+        keywords ??= KeywordSpace.Fit(candidates.Select(c => c.Text).ToList(), settings.Keywords);
+        var text = new SparseVector[candidates.Count];
+        Parallel.For(0, text.Length, i => text[i] = keywords.Vectorize(candidates[i].Text));
+        return new CandidatePool(candidates, keywords, text, settings);
+    }
+
+    /// <summary>
+    /// Adds the keyword cosines of every candidate to each of <paramref name="papers"/> into <paramref name="sims"/>,
+    /// laid out candidate-major (<c>sims[c * papers.Count + p]</c>).
+    /// </summary>
+    internal void KeywordSimilarities(IReadOnlyList<SparseVector> papers, float[] sims)
+    {
+        var stride = papers.Count;
+        for (var p = 0; p < stride; p++)
+        {
+            var v = papers[p];
+            for (var i = 0; i < v.Count; i++)
+            {
+                if (!_postings.TryGetValue(v.Indices[i], out var post))
+                    continue;
+                var w = v.Values[i];
+                var docs = post.Docs;
+                var weights = post.Weights;
+                for (var j = 0; j < docs.Length; j++)
+                    sims[docs[j] * stride + p] += w * weights[j];
+            }
+        }
+    }
+}

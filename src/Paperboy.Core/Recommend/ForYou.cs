@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Paperboy.Core.Library;
+using Paperboy.Core.Papers;
+
+namespace Paperboy.Core.Recommend;
+
+/// <summary>One recommendation as pages, the API, feeds and digests show it: the paper, its score and why.</summary>
+public sealed record ForYouItem(PaperRecord Paper, double Score, IReadOnlyList<(PaperRecord Paper, double Similarity)> Because, IReadOnlyList<string> SharedTerms);
+
+/// <summary>A member's list: the items, the window, and how many signals it learned from.</summary>
+public sealed record ForYouList(IReadOnlyList<ForYouItem> Items, DateOnly From, DateOnly To, int Candidates, int Positives, int Negatives);
+
+/// <summary>
+/// "For you": the papers first announced in the last N days, ranked for a member by a model of their signals (saved,
+/// tagged, collected and upvoted papers; "not interested"). The candidate pool is built once per window and data
+/// change and shared by every member; a member's model is cached until their signals change (the newest signal and
+/// the count are its key), so a repeat costs one ranking pass.
+/// </summary>
+public sealed class ForYou(IPaperReader papers, ILibraryStore library, KeywordStatistics statistics)
+{
+    /// <summary>The newest signals a model learns from: a member's recent interests, and a bounded training cost.</summary>
+    public const int MaxPositives = 200;
+    public const int MaxNegatives = 200;
+
+    private readonly ConcurrentDictionary<(DateOnly To, int Days), (long Stamp, DateTimeOffset Made, Task<(CandidatePool Pool, Dictionary<string, PaperRecord> Papers)> Pool)> _pools = new();
+    private readonly ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)> _models = new();
+
+    public async Task<ForYouList> RecommendAsync(long userId, int days, int limit, string? category, CancellationToken ct)
+    {
+        days = Math.Clamp(days, 1, 31);
+        limit = Math.Clamp(limit, 1, 200);
+        var to = await papers.GetLatestListingDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        var from = to.AddDays(1 - days);
+        var (pool, candidates) = await PoolAsync(from, to, days, ct);
+        var signals = await library.GetSignalsAsync(userId, ct);
+        var key = $"{signals.Count}|{(signals.Count == 0 ? 0 : signals.Max(s => s.At.UtcTicks))}|{pool.GetHashCode()}";
+        if (!_models.TryGetValue(userId, out var cached) || cached.Key != key)
+        {
+            var positive = signals.Where(s => s.Positive).OrderByDescending(s => s.At).Take(MaxPositives).Select(s => s.PaperId).ToList();
+            var negative = signals.Where(s => !s.Positive).OrderByDescending(s => s.At).Take(MaxNegatives).Select(s => s.PaperId).ToList();
+            var known = (await papers.GetPapersAsync([.. positive.Concat(negative)], ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+            RecommendPaper[] Of(IEnumerable<string> ids) => [.. ids.Where(known.ContainsKey).Select(id => AsRecommendPaper(known[id]))];
+            var model = MemberModel.Train(new MemberSignals(Of(positive), Of(negative)), pool.Keywords, pool.Settings);
+            cached = (key, model, known);
+            _models[userId] = cached;
+        }
+        var seen = signals.Select(s => s.PaperId).ToHashSet(StringComparer.Ordinal);
+        var ranked = cached.Model.Recommend(pool, category is null ? limit : pool.Count,
+            p => seen.Contains(p.Id) || (category is not null && !p.Categories.Contains(category, StringComparer.Ordinal)));
+        var items = ranked.Take(limit).Select(r => new ForYouItem(
+            candidates[r.Paper.Id], r.Score,
+            [.. r.Nearest.Where(n => cached.Signals.ContainsKey(n.Id)).Select(n => (cached.Signals[n.Id], n.TextCosine))],
+            r.SharedTerms)).ToList();
+        return new ForYouList(items, from, to, pool.Count, cached.Model.Positives, signals.Count(s => !s.Positive));
+    }
+
+    /// <summary>Drops a member's cached model (their signals changed on this node; other nodes see the new key).</summary>
+    public void Forget(long userId) => _models.TryRemove(userId, out _);
+
+    /// <summary>
+    /// The window's pool. New papers come with new listing days (part of the key); within a day the pool is made
+    /// again when the data changed and it is over ten minutes old (every vote moves the change stamp: not per vote).
+    /// </summary>
+    private async Task<(CandidatePool Pool, Dictionary<string, PaperRecord> Papers)> PoolAsync(DateOnly from, DateOnly to, int days, CancellationToken ct)
+    {
+        var stamp = await papers.GetChangeStampAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var entry = _pools.AddOrUpdate((to, days),
+            _ => (stamp, now, BuildPoolAsync(from, to, ct)),
+            (_, old) => old.Stamp == stamp || !old.Pool.IsCompleted || now - old.Made < TimeSpan.FromMinutes(10) ? old : (stamp, now, BuildPoolAsync(from, to, ct)));
+        foreach (var stale in _pools.Keys.Where(k => k.To != to))
+            _pools.TryRemove(stale, out _);
+        return await entry.Pool;
+    }
+
+    private async Task<(CandidatePool, Dictionary<string, PaperRecord>)> BuildPoolAsync(DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        var page = await papers.GetListingAsync(new ListingQuery(new ListingPeriod(from, to, "days"), null, ListingSort.Published, 0, 20_000), ct);
+        // New papers only: first announced in the window (the listing also holds cross-lists and replacements).
+        var fresh = page.Items.Select(i => i.Paper).Where(p => p.PublishedOn is { } d && d >= from).DistinctBy(p => p.Id).ToList();
+        var keywords = await statistics.GetAsync(to, ct);
+        var pool = await Task.Run(() => CandidatePool.Build([.. fresh.Select(AsRecommendPaper)], keywords), ct);
+        return (pool, fresh.ToDictionary(p => p.Id, StringComparer.Ordinal));
+    }
+
+    private static RecommendPaper AsRecommendPaper(PaperRecord p) => new(p.Id, p.Title, p.Abstract, p.Categories, []);
+}
