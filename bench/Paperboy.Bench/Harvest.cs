@@ -7,14 +7,29 @@ namespace Paperboy.Bench;
 /// <summary>The harvest benchmark's local arXiv, and its baseline: fetching and parsing the pages, storing nothing.</summary>
 internal static class Harvest
 {
-    /// <summary>Serves every listing day in the folder until stdin closes; prints the OAI URL first.</summary>
+    /// <summary>
+    /// Serves every listing day in the folder until stdin closes; prints the OAI URL first. <c>--feed-day DAY</c>: the
+    /// day the announcement feeds announce (default the last); <c>--log FILE</c>: every request's path, one a line,
+    /// written when it stops (bench/cluster.sh counts the daily ingestion's reads with it).
+    /// </summary>
     public static async Task<int> ServeAsync(string[] args)
     {
         var days = Directory.GetFiles(args[0], "*.jsonl.gz").Select(f => Path.GetFileName(f)[..10]).Order(StringComparer.Ordinal).ToArray();
-        await using var fake = await FakeArxiv.StartAsync(new FakeArxivOptions { ListingDays = days, PageSize = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) });
+        var options = new FakeArxivOptions { ListingDays = days, PageSize = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) };
+        string? log = null;
+        for (var i = 2; i + 1 < args.Length; i += 2)
+        {
+            if (args[i] == "--feed-day")
+                options.FeedDay = args[i + 1];
+            else if (args[i] == "--log")
+                log = args[i + 1];
+        }
+        await using var fake = await FakeArxiv.StartAsync(options);
         Console.WriteLine(fake.OaiUrl);
         await Console.Out.FlushAsync();
         await Console.In.ReadToEndAsync();
+        if (log is not null)
+            await File.WriteAllLinesAsync(log, fake.Requests.Select(r => $"{r.ArrivedUtc:O}\t{r.StatusCode}\t{r.PathAndQuery}"));
         return 0;
     }
 

@@ -13,12 +13,14 @@ return args.FirstOrDefault() switch
     "vectors" => await SearchBench.VectorsAsync(args[1..]),
     "community" => await CommunitySeed.RunAsync(args[1..]),
     "digest-bench" => await DigestBench.RunAsync(args[1..]),
+    "smtp-sink" => await ClusterBench.SmtpSinkAsync(args[1..]),
+    "cluster-seed" => await ClusterBench.SeedAsync(args[1..]),
     "recommend-variants" => await RecommendVariants.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | baseline-copy LISTINGS CONNECTION_STRING | drop-schema CONNECTION_STRING | fake-arxiv LISTINGS PAGE_SIZE | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B] | search DATA [QUERIES] | vectors DATA N QUERIES | community --data DIR --members N --papers P --day DAY [--from DAY] --votes V --comments C --tokens FILE | digest-bench --listings DIR [--days D1,D2,...] [--subscribers N] [--data DIR] | recommend-variants DATA SPLIT [MEMBERS] [SEED] [NAMES...]");
+    Console.Error.WriteLine("usage: Paperboy.Bench baseline-insert LISTINGS DATA | baseline-copy LISTINGS CONNECTION_STRING | drop-schema CONNECTION_STRING | fake-arxiv LISTINGS PAGE_SIZE [--feed-day DAY] [--log FILE] | fetch-only OAI_URL SET FROM | embed ours|baseline N [--threads T] [--batch B] | search DATA [QUERIES] | vectors DATA N QUERIES | community --data DIR --members N --papers P --day DAY [--from DAY] --votes V --comments C --tokens FILE | digest-bench --listings DIR [--days D1,D2,...] [--subscribers N] [--data DIR] | smtp-sink LOG | cluster-seed --connection CS --members N --papers P --tokens FILE | recommend-variants DATA SPLIT [MEMBERS] [SEED] [NAMES...]");
     return 2;
 }

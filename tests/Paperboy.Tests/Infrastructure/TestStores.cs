@@ -48,10 +48,12 @@ public sealed class TestStore : IAsyncDisposable
         }
     }
 
-    public static async Task<TestStore> CreateAsync(string provider)
+    /// <summary>With <paramref name="migrate"/> false the store is left as a new server finds it (PostgreSQL: no schema yet).</summary>
+    public static async Task<TestStore> CreateAsync(string provider, bool migrate = true)
     {
         var s = new TestStore(provider);
-        await s.Store.MigrateAsync();
+        if (migrate)
+            await s.Store.MigrateAsync();
         return s;
     }
 
