@@ -14,7 +14,7 @@ namespace Paperboy.Core.Recommend;
 /// </summary>
 public sealed class KeywordStatistics(IEmbeddingStore store)
 {
-    public const int Months = 12;
+    public const int Months = 36;
 
     private readonly Lock _gate = new();
     private (DateOnly Through, KeywordSpace Space)? _ready;
