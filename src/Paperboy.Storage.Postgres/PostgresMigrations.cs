@@ -324,5 +324,14 @@ internal static class PostgresMigrations
         );
         CREATE INDEX signal_changes_by_time ON signal_changes(changed_at);
         """,
+
+        // 11: the key each member's private feed tokens carry (For you, one per tag); a reset replaces it.
+        """
+        CREATE TABLE feed_keys (
+            user_id    bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            feed_key   text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        """,
     ];
 }

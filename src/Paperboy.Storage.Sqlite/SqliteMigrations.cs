@@ -317,5 +317,14 @@ internal static class SqliteMigrations
         );
         CREATE INDEX signal_changes_by_time ON signal_changes(changed_at);
         """,
+
+        // 11: the key each member's private feed tokens carry (For you, one per tag); a reset replaces it.
+        """
+        CREATE TABLE feed_keys (
+            user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            feed_key   TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
     ];
 }

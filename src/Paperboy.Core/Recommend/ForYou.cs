@@ -24,25 +24,49 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library)
 
     private readonly ConcurrentDictionary<(DateOnly To, int Days), (long Stamp, DateTimeOffset Made, Task<(CandidatePool Pool, Dictionary<string, PaperRecord> Papers)> Pool)> _pools = new();
     private readonly ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)> _models = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)>> _tagModels = new(StringComparer.Ordinal);
 
     public async Task<ForYouList> RecommendAsync(long userId, int days, int limit, string? category, CancellationToken ct)
+    {
+        var signals = await library.GetSignalsAsync(userId, ct);
+        var positive = signals.Where(s => s.Positive).OrderByDescending(s => s.At).Take(MaxPositives).Select(s => s.PaperId).ToList();
+        return await RankAsync(_models, userId, signals, positive, [], days, limit, category, ct);
+    }
+
+    /// <summary>
+    /// "Papers like my tag X": the window's new papers ranked by a model of that tag's papers only (the member's
+    /// "not interested" still the negatives); null when no saved paper carries the tag.
+    /// </summary>
+    public async Task<ForYouList?> RecommendForTagAsync(long userId, string tag, int days, int limit, CancellationToken ct)
+    {
+        var tagged = await library.GetSavedAsync(userId, tag, 0, MaxPositives, ct);
+        if (tagged.Items.Count == 0)
+            return null;
+        var signals = await library.GetSignalsAsync(userId, ct);
+        var models = _tagModels.GetOrAdd(LibraryTags.Key(tag), _ => new());
+        return await RankAsync(models, userId, signals, [.. tagged.Items.Select(i => i.Paper.Id)], [.. tagged.Items.Select(i => i.Paper)], days, limit, null, ct);
+    }
+
+    private async Task<ForYouList> RankAsync(
+        ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)> models, long userId,
+        IReadOnlyList<LibrarySignal> signals, List<string> positive, IReadOnlyList<PaperRecord> knownPositives, int days, int limit, string? category, CancellationToken ct)
     {
         days = Math.Clamp(days, 1, 31);
         limit = Math.Clamp(limit, 1, 200);
         var to = await papers.GetLatestListingDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
         var from = to.AddDays(1 - days);
         var (pool, candidates) = await PoolAsync(from, to, days, ct);
-        var signals = await library.GetSignalsAsync(userId, ct);
-        var key = $"{signals.Count}|{(signals.Count == 0 ? 0 : signals.Max(s => s.At.UtcTicks))}|{pool.GetHashCode()}";
-        if (!_models.TryGetValue(userId, out var cached) || cached.Key != key)
+        var key = $"{signals.Count}|{(signals.Count == 0 ? 0 : signals.Max(s => s.At.UtcTicks))}|{pool.GetHashCode()}|{string.Join(',', positive)}";
+        if (!models.TryGetValue(userId, out var cached) || cached.Key != key)
         {
-            var positive = signals.Where(s => s.Positive).OrderByDescending(s => s.At).Take(MaxPositives).Select(s => s.PaperId).ToList();
             var negative = signals.Where(s => !s.Positive).OrderByDescending(s => s.At).Take(MaxNegatives).Select(s => s.PaperId).ToList();
-            var known = (await papers.GetPapersAsync([.. positive.Concat(negative)], ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+            var known = knownPositives.ToDictionary(p => p.Id, StringComparer.Ordinal);
+            foreach (var p in await papers.GetPapersAsync([.. positive.Concat(negative).Where(id => !known.ContainsKey(id))], ct))
+                known[p.Id] = p;
             RecommendPaper[] Of(IEnumerable<string> ids) => [.. ids.Where(known.ContainsKey).Select(id => AsRecommendPaper(known[id]))];
             var model = MemberModel.Train(new MemberSignals(Of(positive), Of(negative)), pool.Keywords, pool.Settings);
             cached = (key, model, known);
-            _models[userId] = cached;
+            models[userId] = cached;
         }
         var seen = signals.Select(s => s.PaperId).ToHashSet(StringComparer.Ordinal);
         var ranked = cached.Model.Recommend(pool, category is null ? limit : pool.Count,
@@ -55,7 +79,12 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library)
     }
 
     /// <summary>Drops a member's cached model (their signals changed on this node; other nodes see the new key).</summary>
-    public void Forget(long userId) => _models.TryRemove(userId, out _);
+    public void Forget(long userId)
+    {
+        _models.TryRemove(userId, out _);
+        foreach (var tag in _tagModels.Values)
+            tag.TryRemove(userId, out _);
+    }
 
     /// <summary>
     /// The window's pool. New papers come with new listing days (part of the key); within a day the pool is made

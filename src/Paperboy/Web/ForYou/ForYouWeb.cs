@@ -8,12 +8,15 @@ namespace Paperboy.Web.ForYou;
 public static class ForYouWeb
 {
     public static IServiceCollection AddForYou(this IServiceCollection services) =>
-        services.AddSingleton<Core.Recommend.ForYou>();
+        services.AddSingleton<Core.Recommend.ForYou>().AddSingleton<ForYouFeedTokens>();
 
-    public static void MapForYou(this IEndpointRouteBuilder app) =>
+    public static void MapForYou(this IEndpointRouteBuilder app)
+    {
         app.MapGet("/api/me/recommendations", RecommendationsAsync)
             .AddEndpointFilter<RequireMember>().WithTags("library")
             .WithSummary("The new papers of the last days (days=1..31, default 7) ranked for the member, each with the saved papers nearest to it and the terms they share");
+        app.MapForYouFeeds();
+    }
 
     private static async Task<Results<Ok<RecommendationsResponse>, ProblemHttpResult>> RecommendationsAsync(
         HttpContext http, Members members, Core.Recommend.ForYou forYou, int? days, int? limit, string? category, CancellationToken ct)
