@@ -333,5 +333,15 @@ internal static class PostgresMigrations
             created_at timestamptz NOT NULL
         );
         """,
+
+        // 12: the categories a member picked to start "For you" with (its list falls back to them until they save).
+        """
+        CREATE TABLE member_categories (
+            user_id   bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            category  text COLLATE "C" NOT NULL,
+            chosen_at timestamptz NOT NULL,
+            PRIMARY KEY (user_id, category)
+        );
+        """,
     ];
 }

@@ -326,5 +326,15 @@ internal static class SqliteMigrations
             created_at TEXT NOT NULL
         );
         """,
+
+        // 12: the categories a member picked to start "For you" with (its list falls back to them until they save).
+        """
+        CREATE TABLE member_categories (
+            user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            category  TEXT NOT NULL,
+            chosen_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, category)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

@@ -8,7 +8,14 @@ namespace Paperboy.Core.Recommend;
 public sealed record ForYouItem(PaperRecord Paper, double Score, IReadOnlyList<(PaperRecord Paper, double Similarity)> Because, IReadOnlyList<string> SharedTerms);
 
 /// <summary>A member's list: the items, the window, and how many signals it learned from.</summary>
-public sealed record ForYouList(IReadOnlyList<ForYouItem> Items, DateOnly From, DateOnly To, int Candidates, int Positives, int Negatives);
+public sealed record ForYouList(IReadOnlyList<ForYouItem> Items, DateOnly From, DateOnly To, int Candidates, int Positives, int Negatives)
+{
+    /// <summary>
+    /// Set while the member has no positives but picked categories: the items are then those categories' new papers,
+    /// most upvoted first, then newest, not a ranking learned from them.
+    /// </summary>
+    public IReadOnlyList<string> FallbackCategories { get; init; } = [];
+}
 
 /// <summary>
 /// "For you": the papers first announced in the last N days, ranked for a member by a model of their signals (saved,
@@ -16,11 +23,14 @@ public sealed record ForYouList(IReadOnlyList<ForYouItem> Items, DateOnly From, 
 /// change and shared by every member; a member's model is cached until their signals change (the newest signal and
 /// the count are its key), so a repeat costs one ranking pass.
 /// </summary>
-public sealed class ForYou(IPaperReader papers, ILibraryStore library)
+public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouStore picks)
 {
     /// <summary>The newest signals a model learns from: a member's recent interests, and a bounded training cost.</summary>
     public const int MaxPositives = 200;
     public const int MaxNegatives = 200;
+
+    /// <summary>The window feeds, digests and the nightly pass use: the last week's new papers.</summary>
+    public const int DefaultDays = 7;
 
     private readonly ConcurrentDictionary<(DateOnly To, int Days), (long Stamp, DateTimeOffset Made, Task<(CandidatePool Pool, Dictionary<string, PaperRecord> Papers)> Pool)> _pools = new();
     private readonly ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)> _models = new();
@@ -30,7 +40,28 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library)
     {
         var signals = await library.GetSignalsAsync(userId, ct);
         var positive = signals.Where(s => s.Positive).OrderByDescending(s => s.At).Take(MaxPositives).Select(s => s.PaperId).ToList();
-        return await RankAsync(_models, userId, signals, positive, [], days, limit, category, ct);
+        var list = await RankAsync(_models, userId, signals, positive, [], days, limit, category, ct);
+        if (list.Positives > 0 || await picks.GetCategoriesAsync(userId, ct) is not { Count: > 0 } chosen)
+            return list;
+        // Cold start: nothing to learn from yet, but categories picked.
+        var seen = signals.Select(s => s.PaperId).ToHashSet(StringComparer.Ordinal);
+        var popular = await PopularAsync(category is null ? chosen : [.. chosen.Where(c => c == category)], days, limit, seen, ct);
+        return list with { Items = [.. popular.Select(p => new ForYouItem(p, 0, [], []))], FallbackCategories = chosen };
+    }
+
+    /// <summary>
+    /// The window's new papers in any of the categories, most upvoted first, then newest: the cold-start picks and the
+    /// list until a member has positives.
+    /// </summary>
+    public async Task<IReadOnlyList<PaperRecord>> PopularAsync(IReadOnlyList<string> categories, int days, int limit, IReadOnlySet<string>? exclude, CancellationToken ct)
+    {
+        days = Math.Clamp(days, 1, 31);
+        var to = await papers.GetLatestListingDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        var (_, candidates) = await PoolAsync(to.AddDays(1 - days), to, days, ct);
+        return [.. candidates.Values
+            .Where(p => p.Categories.Any(c => categories.Contains(c, StringComparer.Ordinal)) && exclude?.Contains(p.Id) != true)
+            .OrderByDescending(p => p.TotalUpvotes).ThenByDescending(p => p.PublishedOn).ThenByDescending(p => p.Id, StringComparer.Ordinal)
+            .Take(Math.Clamp(limit, 1, 200))];
     }
 
     /// <summary>
