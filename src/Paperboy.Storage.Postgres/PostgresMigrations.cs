@@ -343,5 +343,28 @@ internal static class PostgresMigrations
             PRIMARY KEY (user_id, category)
         );
         """,
+
+        // 13: the nightly pass's For you lists: per member the window it ranked, when, the signals' change instant it
+        // saw (a later change makes it stale), and the top papers with score and why (JSON: nearest saved papers, terms).
+        """
+        CREATE TABLE recommend_lists (
+            user_id     bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            window_to   text NOT NULL,      -- yyyy-MM-dd
+            days        integer NOT NULL,
+            computed_at timestamptz NOT NULL,
+            signals_at  timestamptz NOT NULL,
+            candidates  integer NOT NULL,
+            positives   integer NOT NULL,
+            negatives   integer NOT NULL
+        );
+        CREATE TABLE recommend_items (
+            user_id  bigint NOT NULL REFERENCES recommend_lists(user_id) ON DELETE CASCADE,
+            rank     integer NOT NULL,
+            paper_id text COLLATE "C" NOT NULL,
+            score    double precision NOT NULL,
+            reason   text NOT NULL,
+            PRIMARY KEY (user_id, rank)
+        );
+        """,
     ];
 }

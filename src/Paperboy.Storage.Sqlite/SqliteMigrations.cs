@@ -336,5 +336,28 @@ internal static class SqliteMigrations
             PRIMARY KEY (user_id, category)
         ) WITHOUT ROWID;
         """,
+
+        // 13: the nightly pass's For you lists: per member the window it ranked, when, the signals' change instant it
+        // saw (a later change makes it stale), and the top papers with score and why (JSON: nearest saved papers, terms).
+        """
+        CREATE TABLE recommend_lists (
+            user_id     INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            window_to   TEXT NOT NULL,      -- yyyy-MM-dd
+            days        INTEGER NOT NULL,
+            computed_at TEXT NOT NULL,
+            signals_at  TEXT NOT NULL,
+            candidates  INTEGER NOT NULL,
+            positives   INTEGER NOT NULL,
+            negatives   INTEGER NOT NULL
+        );
+        CREATE TABLE recommend_items (
+            user_id  INTEGER NOT NULL REFERENCES recommend_lists(user_id) ON DELETE CASCADE,
+            rank     INTEGER NOT NULL,
+            paper_id TEXT NOT NULL,
+            score    REAL NOT NULL,
+            reason   TEXT NOT NULL,
+            PRIMARY KEY (user_id, rank)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

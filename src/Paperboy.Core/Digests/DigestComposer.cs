@@ -107,7 +107,7 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
         var userId = (await users.FindUserByEmailAsync(s.Email, ct))?.Id ?? s.UserId;
         if (userId is not { } id)
             return null;
-        var list = await forYou.RecommendAsync(id, 7, 50, null, ct);
+        var list = await forYou.CurrentAsync(id, 50, ct);
         return list.Positives > 0 ? list : null;
     }
 

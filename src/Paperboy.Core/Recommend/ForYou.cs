@@ -65,6 +65,27 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
     }
 
     /// <summary>
+    /// The member's week list for feeds and digests: the one the nightly pass stored while it is current (the same
+    /// window, no signal changed since), else ranked now.
+    /// </summary>
+    public async Task<ForYouList> CurrentAsync(long userId, int limit, CancellationToken ct)
+    {
+        var to = await papers.GetLatestListingDayAsync(ct);
+        if (await picks.GetStoredAsync(userId, ct) is { Items.Count: > 0 } stored && stored.To == to && stored.Days == DefaultDays
+            && await picks.GetSignalsChangedAtAsync(userId, ct) is { } changed && stored.SignalsAt >= changed)
+        {
+            var items = stored.Items.Take(limit).ToList();
+            var known = (await papers.GetPapersAsync([.. items.SelectMany(i => i.Because.Select(b => b.PaperId).Append(i.PaperId)).Distinct(StringComparer.Ordinal)], ct))
+                .ToDictionary(p => p.Id, StringComparer.Ordinal);
+            return new ForYouList(
+                [.. items.Where(i => known.ContainsKey(i.PaperId)).Select(i => new ForYouItem(known[i.PaperId], i.Score,
+                    [.. i.Because.Where(b => known.ContainsKey(b.PaperId)).Select(b => (known[b.PaperId], b.Similarity))], i.SharedTerms))],
+                stored.To.AddDays(1 - stored.Days), stored.To, stored.Candidates, stored.Positives, stored.Negatives);
+        }
+        return await RecommendAsync(userId, DefaultDays, limit, null, ct);
+    }
+
+    /// <summary>
     /// "Papers like my tag X": the window's new papers ranked by a model of that tag's papers only (the member's
     /// "not interested" still the negatives); null when no saved paper carries the tag.
     /// </summary>

@@ -12,7 +12,7 @@ namespace Paperboy.Web.ForYou;
 /// </summary>
 public static class ForYouFeeds
 {
-    public const int Days = 7;
+    public const int Days = Core.Recommend.ForYou.DefaultDays;
     private const int Size = 50;
 
     public static void MapForYouFeeds(this IEndpointRouteBuilder app)
@@ -43,7 +43,7 @@ public static class ForYouFeeds
         // Nobody learns from the answer whether a token was ever valid, or whether a member uses a tag.
         if (await tokens.ReadAsync(token, ct) is not { } userId)
             return FeedsApi.NotFound("no such feed");
-        var list = tag is null ? await forYou.RecommendAsync(userId, Days, Size, null, ct) : await forYou.RecommendForTagAsync(userId, tag, Days, Size, ct);
+        var list = tag is null ? await forYou.CurrentAsync(userId, Size, ct) : await forYou.RecommendForTagAsync(userId, tag, Days, Size, ct);
         if (list is null)
             return FeedsApi.NotFound("no such feed");
         var baseUrl = site.Base(http);
