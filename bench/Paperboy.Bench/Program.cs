@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "vectors" => await SearchBench.VectorsAsync(args[1..]),
     "community" => await CommunitySeed.RunAsync(args[1..]),
     "digest-bench" => await DigestBench.RunAsync(args[1..]),
+    "recommend-speed" => RecommendBench.Run(args[1..]),
     _ => Usage(),
 };
 
