@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "smtp-sink" => await ClusterBench.SmtpSinkAsync(args[1..]),
     "cluster-seed" => await ClusterBench.SeedAsync(args[1..]),
     "recommend-variants" => await RecommendVariants.RunAsync(args[1..]),
+    "recommend-speed" => RecommendBench.Run(args[1..]),
     _ => Usage(),
 };
 

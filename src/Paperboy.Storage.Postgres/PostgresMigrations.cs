@@ -324,5 +324,47 @@ internal static class PostgresMigrations
         );
         CREATE INDEX signal_changes_by_time ON signal_changes(changed_at);
         """,
+
+        // 11: the key each member's private feed tokens carry (For you, one per tag); a reset replaces it.
+        """
+        CREATE TABLE feed_keys (
+            user_id    bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            feed_key   text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        """,
+
+        // 12: the categories a member picked to start "For you" with (its list falls back to them until they save).
+        """
+        CREATE TABLE member_categories (
+            user_id   bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            category  text COLLATE "C" NOT NULL,
+            chosen_at timestamptz NOT NULL,
+            PRIMARY KEY (user_id, category)
+        );
+        """,
+
+        // 13: the nightly pass's For you lists: per member the window it ranked, when, the signals' change instant it
+        // saw (a later change makes it stale), and the top papers with score and why (JSON: nearest saved papers, terms).
+        """
+        CREATE TABLE recommend_lists (
+            user_id     bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            window_to   text NOT NULL,      -- yyyy-MM-dd
+            days        integer NOT NULL,
+            computed_at timestamptz NOT NULL,
+            signals_at  timestamptz NOT NULL,
+            candidates  integer NOT NULL,
+            positives   integer NOT NULL,
+            negatives   integer NOT NULL
+        );
+        CREATE TABLE recommend_items (
+            user_id  bigint NOT NULL REFERENCES recommend_lists(user_id) ON DELETE CASCADE,
+            rank     integer NOT NULL,
+            paper_id text COLLATE "C" NOT NULL,
+            score    double precision NOT NULL,
+            reason   text NOT NULL,
+            PRIMARY KEY (user_id, rank)
+        );
+        """,
     ];
 }

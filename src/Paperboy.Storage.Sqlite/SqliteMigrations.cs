@@ -317,5 +317,47 @@ internal static class SqliteMigrations
         );
         CREATE INDEX signal_changes_by_time ON signal_changes(changed_at);
         """,
+
+        // 11: the key each member's private feed tokens carry (For you, one per tag); a reset replaces it.
+        """
+        CREATE TABLE feed_keys (
+            user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            feed_key   TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+
+        // 12: the categories a member picked to start "For you" with (its list falls back to them until they save).
+        """
+        CREATE TABLE member_categories (
+            user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            category  TEXT NOT NULL,
+            chosen_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, category)
+        ) WITHOUT ROWID;
+        """,
+
+        // 13: the nightly pass's For you lists: per member the window it ranked, when, the signals' change instant it
+        // saw (a later change makes it stale), and the top papers with score and why (JSON: nearest saved papers, terms).
+        """
+        CREATE TABLE recommend_lists (
+            user_id     INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            window_to   TEXT NOT NULL,      -- yyyy-MM-dd
+            days        INTEGER NOT NULL,
+            computed_at TEXT NOT NULL,
+            signals_at  TEXT NOT NULL,
+            candidates  INTEGER NOT NULL,
+            positives   INTEGER NOT NULL,
+            negatives   INTEGER NOT NULL
+        );
+        CREATE TABLE recommend_items (
+            user_id  INTEGER NOT NULL REFERENCES recommend_lists(user_id) ON DELETE CASCADE,
+            rank     INTEGER NOT NULL,
+            paper_id TEXT NOT NULL,
+            score    REAL NOT NULL,
+            reason   TEXT NOT NULL,
+            PRIMARY KEY (user_id, rank)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

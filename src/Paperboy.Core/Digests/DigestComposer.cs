@@ -1,5 +1,7 @@
+using Paperboy.Core.Accounts;
 using Paperboy.Core.Community;
 using Paperboy.Core.Papers;
+using Paperboy.Core.Recommend;
 using Paperboy.Core.Search;
 
 namespace Paperboy.Core.Digests;
@@ -10,13 +12,15 @@ public sealed record DigestWindow(DateTimeOffset Since, DateTimeOffset Until, Di
 /// <summary>
 /// Makes a subscriber's digest from what is new in the window (since their last digest, until now): the Daily's top
 /// papers by trending, new papers in chosen categories, saved searches, followed authors, and followed papers' new
-/// versions (with what changed) and comments. A paper appears once, in the first section that has it.
+/// versions (with what changed) and comments; and, when the address is a member's who has library signals, "For you":
+/// the top new papers ranked for them, each with why. A paper appears once, in the first section that has it.
 /// A run passes one <see cref="DigestReads"/> to all its subscribers: most share a window, a category, a search or an
 /// author, and each of those is read once per run instead of once per subscriber.
 /// </summary>
-public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending, ICommentStore comments, SearchEngine search, TrendingSettings settings)
+public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending, ICommentStore comments, SearchEngine search, TrendingSettings settings, IUserStore users, ForYou forYou)
 {
     private const int PerSection = 20;
+    public const int ForYouCount = 5;
     private const string CodeNote = "Code repository";
 
     public Task<Digest> ComposeAsync(Subscription s, DigestWindow w, CancellationToken ct) => ComposeAsync(s, w, new DigestReads(), ct);
@@ -40,6 +44,12 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
                 sections.Add(new DigestSection(kind, title, list));
         }
 
+        if (await ForYouAsync(s, ct) is { } mine)
+        {
+            // New since the last digest, as every section: what an earlier digest covered is not sent again.
+            Add("for-you", "For you", mine.Items.Where(i => i.Paper.PublishedOn is { } d && d > sinceDay && d <= untilDay)
+                .Take(ForYouCount).Select(i => Entry(i.Paper, ForYouReasons.Line(i) is { Length: > 0 } why ? "Because: " + why : null)));
+        }
         if (c.Trending)
         {
             var activity = await reads.GetAsync($"trending|{sinceDay}", () => trending.GetActivityAsync(sinceDay, ct));
@@ -89,6 +99,16 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
         }
         Add("followed", "Papers you follow", followed);
         return new Digest(s.Email, w.Period.Label, c.Frequency, sections, w.Links) { FollowedCode = code };
+    }
+
+    /// <summary>The list of the member the address belongs to (or who subscribed), when they have positives to learn from.</summary>
+    private async Task<ForYouList?> ForYouAsync(Subscription s, CancellationToken ct)
+    {
+        var userId = (await users.FindUserByEmailAsync(s.Email, ct))?.Id ?? s.UserId;
+        if (userId is not { } id)
+            return null;
+        var list = await forYou.CurrentAsync(id, 50, ct);
+        return list.Positives > 0 ? list : null;
     }
 
     /// <summary>What changed in an abstract, sentence by sentence: removed ones as "- …", added ones as "+ …".</summary>

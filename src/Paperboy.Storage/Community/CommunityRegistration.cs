@@ -24,6 +24,7 @@ public static class CommunityRegistration
         services.AddSingleton<Core.Digests.ISubscriptionStore>(sp => sp.GetRequiredService<SqlSubscriptionStore>());
         services.AddSingleton<Core.Jobs.IJobLeases>(sp => new SqlJobLeases(sp.GetRequiredService<SqlContext>()));
         services.AddSingleton<Core.Library.ILibraryStore>(sp => new Library.SqlLibraryStore(sp.GetRequiredService<SqlContext>()));
+        services.AddSingleton<Core.Recommend.IForYouStore>(sp => new Recommend.SqlForYouStore(sp.GetRequiredService<SqlContext>()));
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Paperboy.Core.Ingest.Arxiv;
 using Paperboy.Core.Papers;
 using Paperboy.Hosting;
 using Paperboy.Web.Digests;
+using Paperboy.Web.ForYou;
 using Spectre.Console;
 
 namespace Paperboy.Cli;
@@ -28,6 +29,7 @@ internal sealed class CliHost : IAsyncDisposable
             .AddPaperboyCore(config)
             .AddMail(config)
             .AddDigestJob(config)
+            .AddRecommendNightly()
             .BuildServiceProvider();
         var host = new CliHost(services);
         try

@@ -27,6 +27,7 @@ public static class PaperboyCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(MailCommand.Create());
+        root.Subcommands.Add(RecommendCommand.Create());
         root.Subcommands.Add(DigestCommand.Create());
         root.Subcommands.Add(BackupCommand.CreateBackup());
         root.Subcommands.Add(BackupCommand.CreateRestore());

@@ -80,9 +80,11 @@ public sealed class SignInLinkModel(IAccountStore accounts, IUserStore users, Me
         if (name is { Length: > 80 })
             return Fail(StatusCodes.Status400BadRequest, "A display name has at most 80 characters.", keepForm: true);
         User? user;
+        var fresh = false;
         try
         {
             user = await users.AddUserAsync(email, handle, UserRole.Member, ct);
+            fresh = true;
         }
         catch (DuplicateUserException)
         {
@@ -94,7 +96,9 @@ public sealed class SignInLinkModel(IAccountStore accounts, IUserStore users, Me
         if (name is not null)
             user = await accounts.SetProfileAsync(user.Id, user.Handle, name, votesPublic: false, ct);
         await AccountApi.SignInAsync(HttpContext, user);
-        return Redirect(SignInLinks.SafeReturn(ReturnUrl));
+        // A new member is offered the start of For you (categories and a few papers) on the way, with a skip link.
+        var next = SignInLinks.SafeReturn(ReturnUrl);
+        return Redirect(fresh ? "/for-you/start?next=" + Uri.EscapeDataString(next) : next);
     }
 
     private PageResult Fail(int status, string message, bool keepForm = false)

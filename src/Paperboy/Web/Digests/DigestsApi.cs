@@ -35,6 +35,7 @@ public static class DigestsApi
             var o = sp.GetRequiredService<IOptions<CommunityOptions>>().Value;
             return new TrendingSettings(TimeSpan.FromHours(o.TrendingHalfLifeHours), o.TrendingCommentWeight);
         });
+        services.TryAddSingleton<Core.Recommend.ForYou>();
         services.TryAddSingleton<DigestComposer>();
         services.TryAddSingleton<DigestJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Mail.IDeliveryFailures, DigestBounces>());

@@ -39,7 +39,7 @@ public static class FeedsApi
     {
         var dot = path.LastIndexOf('.');
         var format = dot > 0 ? path[(dot + 1)..] : "";
-        if (!FeedFormats.MediaTypes.TryGetValue(format, out var mediaType))
+        if (!FeedFormats.MediaTypes.ContainsKey(format))
             return NotFound($"'{TextNormalizer.Clip(path)}': a feed ends in .rss, .atom or .json");
         var list = path[..dot];
         var baseUrl = site.Base(http);
@@ -67,16 +67,22 @@ public static class FeedsApi
         if (content is null)
             return NotFound($"no feed '{TextNormalizer.Clip(list)}': see /feeds/daily.rss, /feeds/trending.rss, /feeds/new/cs.CL.rss, /feeds/search.rss?q=…, /feeds/authors/NAME.rss");
 
+        return Respond(http, content, format, "public, max-age=300");
+    }
+
+    /// <summary>The feed in the format with its ETag and Last-Modified; a repeat that names them gets 304.</summary>
+    internal static IResult Respond(HttpContext http, FeedContent content, string format, string cacheControl)
+    {
         var body = FeedFormats.Write(content, format);
         var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..20]}\"");
         var modified = content.Updated;
         http.Response.Headers.ETag = etag.ToString();
         http.Response.Headers.LastModified = modified.ToString("R", CultureInfo.InvariantCulture);
-        http.Response.Headers.CacheControl = "public, max-age=300";
+        http.Response.Headers.CacheControl = cacheControl;
         var request = http.Request.GetTypedHeaders();
         if (request.IfNoneMatch.Count > 0 ? request.IfNoneMatch.Any(t => t.Compare(etag, useStrongComparison: false)) : request.IfModifiedSince is { } since && modified <= since.AddSeconds(1))
             return Results.StatusCode(StatusCodes.Status304NotModified);
-        return Results.Bytes(body, mediaType + "; charset=utf-8");
+        return Results.Bytes(body, FeedFormats.MediaTypes[format] + "; charset=utf-8");
     }
 
     private sealed class FeedRequestException(int status, string message) : Exception(message)
@@ -84,7 +90,7 @@ public static class FeedsApi
         public int Status { get; } = status;
     }
 
-    private static IResult NotFound(string detail) => Results.Problem(statusCode: 404, title: "Not found", detail: detail);
+    internal static IResult NotFound(string detail) => Results.Problem(statusCode: 404, title: "Not found", detail: detail);
 
     private static async Task<FeedContent?> BuildAsync(
         string list, IQueryCollection query, string baseUrl, string self, CachedReads reads, TrendingReads trending, SearchEngine search,
@@ -206,7 +212,7 @@ public static class FeedsApi
     private static DateTimeOffset Midnight(DateOnly d) => new(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>A paper as a feed entry: its id and version are the entry's id, so a new version is a new entry.</summary>
-    private static FeedEntry PaperEntry(PaperRecord p, string baseUrl)
+    internal static FeedEntry PaperEntry(PaperRecord p, string baseUrl)
     {
         var published = p.FeaturedAt ?? (p.PublishedOn is { } pub ? Midnight(pub) : DateTimeOffset.UnixEpoch);
         var updated = p.UpdatedOn is { } upd && Midnight(upd) > published ? Midnight(upd) : published;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Paperboy.Core.Recommend;
 using Paperboy.Web.Account;
 
@@ -8,12 +9,58 @@ namespace Paperboy.Web.ForYou;
 public static class ForYouWeb
 {
     public static IServiceCollection AddForYou(this IServiceCollection services) =>
-        services.AddSingleton<KeywordStatistics>().AddSingleton<Core.Recommend.ForYou>();
+        services.AddRecommendNightly().AddSingleton<ForYouFeedTokens>().AddHostedService<NightlyScheduler>();
 
-    public static void MapForYou(this IEndpointRouteBuilder app) =>
+    /// <summary>What the nightly pass needs, in <c>serve</c> and in <c>paperboy recommend nightly</c>.</summary>
+    public static IServiceCollection AddRecommendNightly(this IServiceCollection services)
+    {
+        services.TryAddSingleton<KeywordStatistics>();
+        services.TryAddSingleton<Core.Recommend.ForYou>();
+        services.TryAddSingleton<RecommendNightly>();
+        return services;
+    }
+
+    /// <summary>
+    /// Runs the nightly pass once a day at <c>ForYou:NightlyHourUtc</c> (default 3; -1: never, leaving it to the verb).
+    /// Every node runs this; the lease lets one of them do the work.
+    /// </summary>
+    private sealed class NightlyScheduler(RecommendNightly nightly, IConfiguration configuration, TimeProvider clock, ILogger<NightlyScheduler> log) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            var hour = configuration.GetValue("ForYou:NightlyHourUtc", 3);
+            if (hour is < 0 or > 23)
+                return;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var now = clock.GetUtcNow();
+                var next = new DateTimeOffset(now.UtcDateTime.Date.AddHours(hour), TimeSpan.Zero);
+                if (next <= now)
+                    next = next.AddDays(1);
+                try
+                {
+                    await Task.Delay(next - now, clock, stoppingToken);
+                    await nightly.RunAsync(clock.GetUtcNow(), stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    log.LogError(ex, "The nightly For you pass failed; the next one runs tomorrow (lists made so far are kept)");
+                }
+            }
+        }
+    }
+
+    public static void MapForYou(this IEndpointRouteBuilder app)
+    {
         app.MapGet("/api/me/recommendations", RecommendationsAsync)
             .AddEndpointFilter<RequireMember>().WithTags("library")
             .WithSummary("The new papers of the last days (days=1..31, default 7) ranked for the member, each with the saved papers nearest to it and the terms they share");
+        app.MapForYouFeeds();
+    }
 
     private static async Task<Results<Ok<RecommendationsResponse>, ProblemHttpResult>> RecommendationsAsync(
         HttpContext http, Members members, Core.Recommend.ForYou forYou, int? days, int? limit, string? category, CancellationToken ct)

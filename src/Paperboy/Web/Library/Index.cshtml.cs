@@ -15,7 +15,7 @@ namespace Paperboy.Web.Library;
 /// what is shown, the import form, and the papers marked "not interested" (<c>?show=not-interested</c>).
 /// </summary>
 [Authorize]
-public sealed class LibraryIndexModel(ILibraryStore library, Members members, AbuseLimits limits, IOptions<WebOptions> options, IOptions<CommunityOptions> community, TimeProvider clock) : PageModel
+public sealed class LibraryIndexModel(ILibraryStore library, Core.Recommend.ForYouFeedTokens feedTokens, Members members, AbuseLimits limits, IOptions<WebOptions> options, IOptions<CommunityOptions> community, TimeProvider clock) : PageModel
 {
     [FromQuery(Name = "tag")] public string? Tag { get; set; }
     [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
@@ -28,6 +28,9 @@ public sealed class LibraryIndexModel(ILibraryStore library, Members members, Ab
     public IReadOnlyList<TagCount> Tags { get; private set; } = [];
     public IReadOnlyList<(PaperRecord Paper, DateTimeOffset At)> NotInterested { get; private set; } = [];
     public int Collections { get; private set; }
+
+    /// <summary>On a tag's view: the member's private feed of new papers like the tag's.</summary>
+    public Feeds.FeedsApi.FeedLink? TagFeed { get; private set; }
     public int PageSize => options.Value.PageSize;
     public int PageCount => Math.Max(1, (Saved.Total + PageSize - 1) / PageSize);
     public bool ShowNotInterested => Show == "not-interested";
@@ -47,6 +50,11 @@ public sealed class LibraryIndexModel(ILibraryStore library, Members members, Ab
         Collections = (await library.GetCollectionsAsync(member.Id, false, ct)).Count;
         if (Tag is not null && Saved.Total == 0)
             Response.StatusCode = StatusCodes.Status404NotFound;
+        else if (Tag is not null)
+        {
+            TagFeed = ForYou.ForYouFeeds.TagLink(await feedTokens.TokenAsync(member.Id, ct), Tag);
+            ViewData["Feeds"] = new List<Feeds.FeedsApi.FeedLink> { TagFeed };
+        }
         return Page();
     }
 
