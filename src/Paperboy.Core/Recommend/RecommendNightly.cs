@@ -74,7 +74,7 @@ public sealed class RecommendNightly(ForYou forYou, IForYouStore store, IPaperRe
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         log.LogInformation("Nightly For you pass for the window ending {To}: {Members} members, {Ranked} lists made, {Current} still current, in {Seconds:F1} s",
-            to, members, ranked, current, elapsed.TotalSeconds);
+            to.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), members, ranked, current, elapsed.TotalSeconds);
         return new NightlySummary(members, ranked, current, elapsed);
     }
 }
