@@ -36,23 +36,26 @@ internal static class RecommendVariants
             new(name, (setup, _) => new OursSystem(setup, s, pool, pool ? null : Space(setup, s.Keywords)), s.EmbeddingWeight != 0);
         var stems = new KeywordSettings();
         var words = new KeywordSettings { Analysis = KeywordAnalysis.Words };
+        var ours = RecommenderSettings.Default;
+        var lntf = ours.Keywords with { Bm25K1 = null };
         var variants = new List<SystemFactory>
         {
             new("tfidf-svm", (setup, m) => new TfidfSvmSystem(setup, m)),
-            Ours("stems-top3", new RecommenderSettings { Keywords = stems }),
-            Ours("words-top3", new RecommenderSettings { Keywords = words }),
-            Ours("stems-idf1.5", new RecommenderSettings { Keywords = stems with { IdfPower = 1.5 } }),
-            Ours("stems-idf2", new RecommenderSettings { Keywords = stems with { IdfPower = 2 } }),
-            Ours("words-idf1.5", new RecommenderSettings { Keywords = words with { IdfPower = 1.5 } }),
-            Ours("words-idf2", new RecommenderSettings { Keywords = words with { IdfPower = 2 } }),
-            Ours("words-idf2-top2", new RecommenderSettings { Keywords = words with { IdfPower = 2 }, TopK = 2 }),
-            Ours("words-idf2.5", new RecommenderSettings { Keywords = words with { IdfPower = 2.5 } }),
-            Ours("words-idf3", new RecommenderSettings { Keywords = words with { IdfPower = 3 } }),
-            Ours("words-idf2.5-top5", new RecommenderSettings { Keywords = words with { IdfPower = 2.5 }, TopK = 5 }),
-            Ours("words-idf2-top5", new RecommenderSettings { Keywords = words with { IdfPower = 2 }, TopK = 5 }),
-            Ours("stems-top3-pool-stats", new RecommenderSettings(), pool: true),
-            Ours("stems-top3+0.1emb", new RecommenderSettings { EmbeddingWeight = 0.1 }),
-            Ours("words-idf2+0.1emb", new RecommenderSettings { Keywords = words with { IdfPower = 2 }, EmbeddingWeight = 0.1 }),
+            Ours("ours", ours),
+            Ours("ours-hub0", ours with { HubWeight = 0 }),
+            Ours("ours-hub0.25", ours with { HubWeight = 0.25 }),
+            Ours("ours-hub0.75", ours with { HubWeight = 0.75 }),
+            Ours("ours-k1.2-b0.75", ours with { Keywords = ours.Keywords with { Bm25K1 = 1.2, Bm25B = 0.75 } }),
+            Ours("ours-top3", ours with { TopK = 3 }),
+            Ours("ours-top8", ours with { TopK = 8 }),
+            Ours("ours-idf2.5", ours with { Keywords = ours.Keywords with { IdfPower = 2.5 } }),
+            Ours("ln-tf", ours with { Keywords = lntf, HubWeight = 0 }),
+            Ours("ln-tf-top3", ours with { Keywords = lntf, HubWeight = 0, TopK = 3 }),
+            Ours("ln-tf-idf1-top3", ours with { Keywords = lntf with { IdfPower = 1 }, HubWeight = 0, TopK = 3 }),
+            Ours("stems-ln-tf-idf1-top3", ours with { Keywords = lntf with { IdfPower = 1, Analysis = KeywordAnalysis.Stems }, HubWeight = 0, TopK = 3 }),
+            Ours("ln-tf-idf1-top3-pool-stats", ours with { Keywords = lntf with { IdfPower = 1 }, HubWeight = 0, TopK = 3 }, pool: true),
+            Ours("ours+0.1emb", ours with { EmbeddingWeight = 0.1 }),
+            Ours("ours+0.25emb", ours with { EmbeddingWeight = 0.25 }),
         };
         var chosen = names.Count == 0 ? variants : variants.Where(v => names.Contains(v.Name)).ToList();
         var report = await RecommendEvaluation.RunAsync(store, Embedder, new RecommendEvalOptions(split, 31, members, seed), chosen, Console.Error.WriteLine, CancellationToken.None);

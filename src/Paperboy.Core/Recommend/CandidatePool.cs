@@ -4,9 +4,9 @@ namespace Paperboy.Core.Recommend;
 
 /// <summary>
 /// How the recommender scores a candidate c for a member with positives P and negatives N:
-/// <c>score(c) = T(c, P) + EmbeddingWeight · E(c, P) − NegativeWeight · (T(c, N) + EmbeddingWeight · E(c, N))</c>,
-/// where T is the mean keyword cosine of c to its <see cref="TopK"/> nearest papers of the set and E the same with
-/// embedding cosines. Nearest-neighbour rather than a centroid: a member reads about several things, and a paper
+/// <c>score(c) = T(c, P) + EmbeddingWeight · E(c, P) − NegativeWeight · (T(c, N) + EmbeddingWeight · E(c, N)) − HubWeight · H(c)</c>,
+/// where T is the mean keyword cosine of c to its <see cref="TopK"/> nearest papers of the set, E the same with
+/// embedding cosines, and H c's hubness (see <see cref="HubWeight"/>). Nearest-neighbour rather than a centroid: a member reads about several things, and a paper
 /// need only be near one of them.
 /// </summary>
 public sealed record RecommenderSettings
@@ -19,6 +19,15 @@ public sealed record RecommenderSettings
     public double EmbeddingWeight { get; init; }
 
     public double NegativeWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// How much a candidate's hubness (its mean cosine to its <see cref="HubNeighbours"/> nearest papers of a sample of
+    /// the corpus) is taken off its score: a paper that resembles everything is near every member's papers without
+    /// being about what any of them reads.
+    /// </summary>
+    public double HubWeight { get; init; } = 0.5;
+
+    public int HubNeighbours { get; init; } = 10;
 
     /// <summary>How many nearest positives and shared terms an explanation names.</summary>
     public int ExplainPositives { get; init; } = 3;
@@ -38,6 +47,7 @@ public sealed class CandidatePool
 
     private CandidatePool(IReadOnlyList<RecommendPaper> papers, KeywordSpace keywords, SparseVector[] text, RecommenderSettings settings)
     {
+        Hubness = settings.HubWeight == 0 ? new float[text.Length] : ComputeHubness(text, keywords.Reference, settings.HubNeighbours);
         Papers = papers;
         Keywords = keywords;
         Text = text;
@@ -66,6 +76,50 @@ public sealed class CandidatePool
     public RecommenderSettings Settings { get; }
 
     internal SparseVector[] Text { get; }
+
+    /// <summary>Each candidate's mean keyword cosine to its nearest papers of the keyword space's reference sample.</summary>
+    internal float[] Hubness { get; }
+
+    private static float[] ComputeHubness(SparseVector[] candidates, IReadOnlyList<SparseVector> reference, int neighbours)
+    {
+        var hub = new float[candidates.Length];
+        if (reference.Count == 0 || neighbours <= 0)
+            return hub;
+        var postings = new Dictionary<int, List<(int Doc, float Weight)>>();
+        for (var r = 0; r < reference.Count; r++)
+        {
+            var v = reference[r];
+            for (var i = 0; i < v.Count; i++)
+            {
+                if (!postings.TryGetValue(v.Indices[i], out var list))
+                    postings[v.Indices[i]] = list = [];
+                list.Add((r, v.Values[i]));
+            }
+        }
+        Parallel.For(0, candidates.Length, () => (Sims: new float[reference.Count], Top: new float[neighbours]), (c, _, buffers) =>
+        {
+            var (sims, top) = buffers;
+            Array.Clear(sims);
+            var v = candidates[c];
+            for (var i = 0; i < v.Count; i++)
+            {
+                if (!postings.TryGetValue(v.Indices[i], out var list))
+                    continue;
+                var w = v.Values[i];
+                foreach (var (doc, weight) in list)
+                    sims[doc] += w * weight;
+            }
+            // The candidate itself (or a copy of it) in the sample is not a neighbour.
+            for (var i = 0; i < sims.Length; i++)
+            {
+                if (sims[i] > 0.999f)
+                    sims[i] = 0;
+            }
+            hub[c] = (float)MemberModel.TopMean(sims, top);
+            return buffers;
+        }, _ => { });
+        return hub;
+    }
 
     /// <summary>
     /// Builds the pool. <paramref name="keywords"/> holds the term statistics; null: fitted on the candidates

@@ -32,6 +32,9 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
     /// <summary>The window feeds, digests and the nightly pass use: the last week's new papers.</summary>
     public const int DefaultDays = 7;
 
+    /// <summary>The widest window a list may cover (days=1..MaxDays).</summary>
+    public const int MaxDays = 31;
+
     private readonly ConcurrentDictionary<(DateOnly To, int Days), (long Stamp, DateTimeOffset Made, Task<(CandidatePool Pool, Dictionary<string, PaperRecord> Papers)> Pool)> _pools = new();
     private readonly ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)> _models = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)>> _tagModels = new(StringComparer.Ordinal);
@@ -55,7 +58,7 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
     /// </summary>
     public async Task<IReadOnlyList<PaperRecord>> PopularAsync(IReadOnlyList<string> categories, int days, int limit, IReadOnlySet<string>? exclude, CancellationToken ct)
     {
-        days = Math.Clamp(days, 1, 31);
+        days = Math.Clamp(days, 1, MaxDays);
         var to = await papers.GetLatestListingDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
         var (_, candidates) = await PoolAsync(to.AddDays(1 - days), to, days, ct);
         return [.. candidates.Values
@@ -103,7 +106,7 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
         ConcurrentDictionary<long, (string Key, MemberModel Model, Dictionary<string, PaperRecord> Signals)> models, long userId,
         IReadOnlyList<LibrarySignal> signals, List<string> positive, IReadOnlyList<PaperRecord> knownPositives, int days, int limit, string? category, CancellationToken ct)
     {
-        days = Math.Clamp(days, 1, 31);
+        days = Math.Clamp(days, 1, MaxDays);
         limit = Math.Clamp(limit, 1, 200);
         var to = await papers.GetLatestListingDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
         var from = to.AddDays(1 - days);

@@ -68,9 +68,13 @@ public sealed class KeywordStatistics(IEmbeddingStore store)
             var page = await store.GetChangedPapersAsync(cursor, 5_000, ct);
             if (page.Count == 0)
                 break;
-            builder.Add([.. page
-                .Where(c => c.Paper.Status != PaperStatus.Deleted && (c.FirstListed ?? c.Paper.PublishedOn) is { } day && day > since && day <= through)
-                .Select(c => RecommendPaper.TextOf(c.Paper.Title, c.Paper.Abstract))]);
+            var kept = page
+                .Select(c => (c.Paper, Day: c.FirstListed ?? c.Paper.PublishedOn))
+                .Where(c => c.Paper.Status != PaperStatus.Deleted && c.Day is { } day && day > since && day <= through)
+                .ToList();
+            // The reference sample (hubness) leaves out the days For you draws from.
+            var recent = through.AddDays(-ForYou.MaxDays);
+            builder.Add([.. kept.Select(c => RecommendPaper.TextOf(c.Paper.Title, c.Paper.Abstract))], i => kept[i].Day <= recent);
             cursor = page[^1].Cursor;
         }
         return builder.Build();

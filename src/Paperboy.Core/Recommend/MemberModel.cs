@@ -46,6 +46,7 @@ public sealed class MemberModel
         Accumulate(pool, _positives, _positiveText, scores, 1.0, out _, out _);
         if (_negatives.Length > 0 && Settings.NegativeWeight != 0)
             Accumulate(pool, _negatives, _negativeText, scores, -Settings.NegativeWeight, out _, out _);
+        SubtractHubness(pool, scores);
         return scores;
     }
 
@@ -63,6 +64,7 @@ public sealed class MemberModel
         Accumulate(pool, _positives, _positiveText, scores, 1.0, out var textSims, out var embeddingSims);
         if (_negatives.Length > 0 && Settings.NegativeWeight != 0)
             Accumulate(pool, _negatives, _negativeText, scores, -Settings.NegativeWeight, out _, out _);
+        SubtractHubness(pool, scores);
         var best = new PriorityQueue<int, (double Score, int Index)>(Comparer<(double Score, int Index)>.Create((a, b) =>
             a.Score != b.Score ? a.Score.CompareTo(b.Score) : b.Index.CompareTo(a.Index)));
         for (var c = 0; c < scores.Length; c++)
@@ -117,8 +119,17 @@ public sealed class MemberModel
         }
     }
 
+    private void SubtractHubness(CandidatePool pool, double[] scores)
+    {
+        var w = Settings.HubWeight;
+        if (w == 0)
+            return;
+        for (var c = 0; c < scores.Length; c++)
+            scores[c] -= w * pool.Hubness[c];
+    }
+
     /// <summary>The mean of the largest buffer.Length values.</summary>
-    private static double TopMean(ReadOnlySpan<float> values, float[] buffer)
+    internal static double TopMean(ReadOnlySpan<float> values, float[] buffer)
     {
         var k = buffer.Length;
         var filled = 0;

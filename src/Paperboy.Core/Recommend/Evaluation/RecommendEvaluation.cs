@@ -117,7 +117,8 @@ public sealed class OursSystem : IRecommendSystem
     {
         ArgumentNullException.ThrowIfNull(setup);
         var since = setup.Until.AddDays(-1).AddMonths(-KeywordStatistics.Months);
-        return Text.KeywordSpace.Fit([.. setup.Corpus.Papers.Where(p => p.Announced > since).Select(p => RecommendPaper.TextOf(p.Title, p.Abstract))], settings);
+        var papers = setup.Corpus.Papers.Where(p => p.Announced > since).ToList();
+        return Text.KeywordSpace.Fit([.. papers.Select(p => RecommendPaper.TextOf(p.Title, p.Abstract))], settings, i => papers[i].Announced < setup.Split);
     }
 
     public CandidatePool Pool => _pool;
