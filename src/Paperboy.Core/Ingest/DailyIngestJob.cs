@@ -25,8 +25,20 @@ public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarves
 {
     public const string StateKey = "job:daily";
 
-    public async Task<JobRun?> GetLastRunAsync(CancellationToken ct) =>
-        await store.GetStateAsync(StateKey, ct) is { } json ? JsonSerializer.Deserialize<JobRun>(json) : null;
+    /// <summary>
+    /// The next run's time is kept apart from the run record: every node writes it while it waits, and a node that
+    /// rewrote the whole record from a stale read would erase the lease holder's success, and the job would run twice.
+    /// </summary>
+    private const string NextRunKey = "job:daily:next";
+
+    public async Task<JobRun?> GetLastRunAsync(CancellationToken ct)
+    {
+        var run = await store.GetStateAsync(StateKey, ct) is { } json ? JsonSerializer.Deserialize<JobRun>(json) : null;
+        if (await store.GetStateAsync(NextRunKey, ct) is { } next
+            && DateTimeOffset.TryParse(next, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at))
+            run = (run ?? Empty) with { NextRun = at };
+        return run;
+    }
 
     public async Task<IngestSummary> RunAsync(IIngestProgress progress, CancellationToken ct)
     {
@@ -56,11 +68,8 @@ public sealed class DailyIngestJob(AnnouncementIngester announcements, OaiHarves
         return summary;
     }
 
-    public async Task SetNextRunAsync(DateTimeOffset next, CancellationToken ct)
-    {
-        var run = await GetLastRunAsync(ct) ?? Empty;
-        await SaveAsync(run with { NextRun = next }, ct);
-    }
+    public Task SetNextRunAsync(DateTimeOffset next, CancellationToken ct) =>
+        store.SetStateAsync(NextRunKey, next.ToString("O", System.Globalization.CultureInfo.InvariantCulture), ct);
 
     /// <summary>The next time the job is due: at once when the last success is more than a day old (catch-up),
     /// else the next announcement time after the last start.</summary>
