@@ -182,19 +182,50 @@ public sealed class OutboxSender(
     public TimeSpan RetryDelay(int attempts) =>
         TimeSpan.FromSeconds(Math.Min(6 * 3600, options.Value.RetryBaseSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
 
-    /// <summary>The MIME message for an outbox row: text, and HTML when there is one; a Message-ID fixed by the row.</summary>
-    public MimeMessage Compose(OutboxItem item)
+    /// <summary>
+    /// The MIME message for an outbox row: the finished bytes it was queued with, as they are (parsed in place:
+    /// nothing is encoded or signed again), or else made now from its text, HTML and headers.
+    /// </summary>
+    public MimeMessage Compose(OutboxItem item) =>
+        item.Message.Mime is { } finished
+            ? MimeMessage.Load(new MemoryStream(finished, writable: false), persistent: true)
+            : Build(item.Message, item.Id, item.CreatedAt);
+
+    /// <summary>
+    /// The message made into its finished bytes now (<see cref="OutboxMessage.Mime"/>), for a producer that queues many
+    /// on cores of its own (the digest run): the sender then only hands them over. The bytes are what
+    /// <see cref="Compose"/> would make from the row: the Message-ID comes from the <see cref="OutboxMessage.Key"/> (so one
+    /// is needed) and the Date is <paramref name="queuedAt"/>, the instant the row is written with.
+    /// </summary>
+    public OutboxMessage Finish(OutboxMessage m, DateTimeOffset queuedAt)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        if (m.Key is null)
+            throw new ArgumentException("A message is finished before it is queued only with a key: its Message-ID comes from the key, not the row.", nameof(m));
+        var message = Build(m, 0, queuedAt);
+        // 7-bit bodies (quoted-printable where needed): right for any server, and the sender has nothing to re-encode.
+        if (_dkim is null)
+            message.Prepare(EncodingConstraint.SevenBit); // signed ones are prepared so already
+        using var buffer = new MemoryStream((m.TextBody.Length + (m.HtmlBody?.Length ?? 0)) * 11 / 10 + 2048);
+        message.WriteTo(Wire, buffer);
+        return m with { TextBody = "", HtmlBody = null, Headers = null, Mime = buffer.ToArray() };
+    }
+
+    /// <summary>Finished messages are kept as they travel: CRLF line ends.</summary>
+    private static readonly FormatOptions Wire = new() { NewLineFormat = NewLineFormat.Dos };
+
+    /// <summary>Text, and HTML when there is one; a Message-ID fixed by the key (or else the row); signed when DKIM is on.</summary>
+    private MimeMessage Build(OutboxMessage m, long id, DateTimeOffset createdAt)
     {
         var configured = _from ??= MailboxAddress.Parse(options.Value.From); // parsed once; each message gets its own copy
         var from = new MailboxAddress(configured.Name, configured.Address);
-        var m = item.Message;
         var message = new MimeMessage();
         message.From.Add(from);
         message.To.Add(MailboxAddress.Parse(m.To));
         message.Subject = m.Subject;
-        message.Date = item.CreatedAt;
+        message.Date = createdAt.ToUniversalTime();
         var domain = from.Address.Contains('@', StringComparison.Ordinal) ? from.Address[(from.Address.IndexOf('@', StringComparison.Ordinal) + 1)..] : "paperboy.local";
-        message.MessageId = $"{(m.Key is { } key ? "k-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24] : "o-" + item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))}@{domain}";
+        message.MessageId = $"{(m.Key is { } key ? "k-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24] : "o-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture))}@{domain}";
         foreach (var (name, value) in m.Headers ?? new Dictionary<string, string>())
             message.Headers.Add(name, value);
         var body = new BodyBuilder { TextBody = m.TextBody, HtmlBody = m.HtmlBody };
