@@ -183,13 +183,11 @@ public sealed class OutboxSender(
         TimeSpan.FromSeconds(Math.Min(6 * 3600, options.Value.RetryBaseSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
 
     /// <summary>
-    /// The MIME message for an outbox row: the finished bytes it was queued with, as they are (parsed in place:
-    /// nothing is encoded or signed again), or else made now from its text, HTML and headers.
+    /// The MIME message for an outbox row: the finished bytes it was queued with, or else made now from its text, HTML
+    /// and headers; parsed in place, so sending copies the encoded bodies as they are.
     /// </summary>
     public MimeMessage Compose(OutboxItem item) =>
-        item.Message.Mime is { } finished
-            ? MimeMessage.Load(new MemoryStream(finished, writable: false), persistent: true)
-            : Build(item.Message, item.Id, item.CreatedAt);
+        MimeMessage.Load(new MemoryStream(item.Message.Mime ?? Write(item.Message, item.Id, item.CreatedAt), writable: false), persistent: true);
 
     /// <summary>
     /// The message made into its finished bytes now (<see cref="OutboxMessage.Mime"/>), for a producer that queues many
@@ -202,20 +200,21 @@ public sealed class OutboxSender(
         ArgumentNullException.ThrowIfNull(m);
         if (m.Key is null)
             throw new ArgumentException("A message is finished before it is queued only with a key: its Message-ID comes from the key, not the row.", nameof(m));
-        var message = Build(m, 0, queuedAt);
-        // 7-bit bodies (quoted-printable where needed): right for any server, and the sender has nothing to re-encode.
-        if (_dkim is null)
-            message.Prepare(EncodingConstraint.SevenBit); // signed ones are prepared so already
-        using var buffer = new MemoryStream((m.TextBody.Length + (m.HtmlBody?.Length ?? 0)) * 11 / 10 + 2048);
-        message.WriteTo(Wire, buffer);
-        return m with { TextBody = "", HtmlBody = null, Headers = null, Mime = buffer.ToArray() };
+        return m with { TextBody = "", HtmlBody = null, Headers = null, Mime = Write(m, 0, queuedAt) };
     }
 
     /// <summary>Finished messages are kept as they travel: CRLF line ends.</summary>
     private static readonly FormatOptions Wire = new() { NewLineFormat = NewLineFormat.Dos };
 
-    /// <summary>Text, and HTML when there is one; a Message-ID fixed by the key (or else the row); signed when DKIM is on.</summary>
-    private MimeMessage Build(OutboxMessage m, long id, DateTimeOffset createdAt)
+    private static readonly HeaderId[] Signed = [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost, HeaderId.ListId];
+
+    /// <summary>
+    /// The message as it travels: MimeKit writes the headers (folding, encoded words); the bodies are UTF-8 text parts,
+    /// quoted-printable encoded in one pass (<see cref="QuotedPrintable"/>): 7-bit, so right for any server and for a
+    /// DKIM signature, with nothing left for MimeKit or the SMTP client to choose or re-encode. The text alone, or text
+    /// and HTML as multipart/alternative. A Message-ID fixed by the key (or else the row); signed when DKIM is on.
+    /// </summary>
+    private byte[] Write(OutboxMessage m, long id, DateTimeOffset createdAt)
     {
         var configured = _from ??= MailboxAddress.Parse(options.Value.From); // parsed once; each message gets its own copy
         var from = new MailboxAddress(configured.Name, configured.Address);
@@ -228,14 +227,43 @@ public sealed class OutboxSender(
         message.MessageId = $"{(m.Key is { } key ? "k-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24] : "o-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture))}@{domain}";
         foreach (var (name, value) in m.Headers ?? new Dictionary<string, string>())
             message.Headers.Add(name, value);
-        var body = new BodyBuilder { TextBody = m.TextBody, HtmlBody = m.HtmlBody };
-        message.Body = body.ToMessageBody();
-        if (_dkim is not null)
+        message.Headers.Add(HeaderId.MimeVersion, "1.0");
+
+        var text = QuotedPrintable.Encode(m.TextBody);
+        var html = m.HtmlBody is null ? null : QuotedPrintable.Encode(m.HtmlBody);
+        using var buffer = new MemoryStream(text.Length + (html?.Length ?? 0) + 4096);
+        void Ascii(string s) => buffer.Write(System.Text.Encoding.ASCII.GetBytes(s));
+        const string Part = "Content-Type: text/{0}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+        if (html is null)
         {
-            // Signed as it will travel: 7-bit bodies, so no relay re-encodes what the signature covers.
-            message.Prepare(EncodingConstraint.SevenBit);
-            _dkim.Sign(message, [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost, HeaderId.ListId]);
+            message.Headers.Add(HeaderId.ContentType, "text/plain; charset=utf-8");
+            message.Headers.Add(HeaderId.ContentTransferEncoding, "quoted-printable");
+            message.Headers.WriteTo(Wire, buffer); // with the blank line that ends them
+            buffer.Write(text);
+            Ascii("\r\n");
         }
-        return message;
+        else
+        {
+            // "=_" never occurs in quoted-printable text (a literal '=' is always "=XX" or a soft break): no scan needed.
+            var boundary = "=_pb_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+            message.Headers.Add(HeaderId.ContentType, $"multipart/alternative; boundary=\"{boundary}\"");
+            message.Headers.WriteTo(Wire, buffer);
+            Ascii($"--{boundary}\r\n");
+            Ascii(string.Format(System.Globalization.CultureInfo.InvariantCulture, Part, "plain"));
+            buffer.Write(text);
+            Ascii($"\r\n--{boundary}\r\n");
+            Ascii(string.Format(System.Globalization.CultureInfo.InvariantCulture, Part, "html"));
+            buffer.Write(html);
+            Ascii($"\r\n--{boundary}--\r\n");
+        }
+        if (_dkim is null)
+            return buffer.ToArray();
+        // Signed as it travels (7-bit bodies, so no relay re-encodes what the signature covers).
+        buffer.Position = 0;
+        var signed = MimeMessage.Load(buffer, persistent: true);
+        _dkim.Sign(signed, Signed);
+        using var output = new MemoryStream((int)buffer.Length + 1024);
+        signed.WriteTo(Wire, output);
+        return output.ToArray();
     }
 }
