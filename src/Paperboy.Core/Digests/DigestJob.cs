@@ -107,7 +107,7 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
                     Count(await recording);
                 // The batch's digests in one transaction: a crash before it loses only compositions, made again next run.
                 var records = made.Select(m => m.Record).OfType<DigestRecord>().ToList();
-                recording = RecordAsync(records, now, ct);
+                recording = Task.Run(() => RecordAsync(records, now, ct), ct); // the driver may well write synchronously
             }
         }
         catch when (recording is not null)
@@ -148,18 +148,19 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
         var token = Uri.EscapeDataString(tokens.Create(s.Id));
         var links = new DigestLinks(siteUrl, $"{siteUrl}/subscription?token={token}", $"{siteUrl}/unsubscribe?token={token}");
         var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), reads, ct);
-        var mail = digest.EntryCount == 0 ? null : Message(digest, s, period, siteUrl, fragments);
+        var rendered = digest.EntryCount == 0 ? null : DigestRenderer.Render(digest, fragments);
+        var mail = rendered is null ? null : Message(digest, rendered, s, period, siteUrl);
         if (dryRun)
             return (null, $"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
         // Made into MIME here, on this core, rather than by the sender: the row then carries the bytes it sends.
-        return (new DigestRecord(s.Id, period.Key, now, mail is null ? null : sender.Finish(mail, now), digest.FollowedCode), null);
+        return (new DigestRecord(s.Id, period.Key, now, mail is null ? null : sender.Finish(mail, now, rendered!.TextPieces, rendered.HtmlPieces), digest.FollowedCode), null);
     }
 
-    private static OutboxMessage Message(Digest digest, Subscription s, DigestPeriod period, string siteUrl, DigestRenderer.EntryFragments fragments)
+    /// <summary>The digest's mail; its bodies stay in the rendered pieces, which <see cref="OutboxSender.Finish"/> encodes.</summary>
+    private static OutboxMessage Message(Digest digest, RenderedDigest rendered, Subscription s, DigestPeriod period, string siteUrl)
     {
-        var rendered = DigestRenderer.Render(digest, fragments);
         var host = Uri.TryCreate(siteUrl, UriKind.Absolute, out var u) ? u.Host : "paperboy.local";
-        return new OutboxMessage("digest", s.Email, rendered.Subject, rendered.Text, rendered.Html, Key: $"digest:{s.Id}:{period.Key}")
+        return new OutboxMessage("digest", s.Email, rendered.Subject, "", Key: $"digest:{s.Id}:{period.Key}")
         {
             Headers = new Dictionary<string, string>(StringComparer.Ordinal)
             {

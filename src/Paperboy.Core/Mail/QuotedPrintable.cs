@@ -17,14 +17,65 @@ public static class QuotedPrintable
     // What stands for itself: printable ASCII except '=', and space and tab (unless a line end follows: see below).
     private static readonly SearchValues<byte> Plain = SearchValues.Create([(byte)' ', (byte)'\t', .. Enumerable.Range(33, 94).Where(b => b != '=').Select(b => (byte)b)]);
 
+    // Shared pieces' encodings, held as long as the piece's string is (a digest run's rendered entries; static text).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, byte[]> SharedPieces = [];
+
+    /// <summary>
+    /// A body given in pieces: the same bytes as encoding their concatenation. A shared piece that starts and ends on a
+    /// line boundary is encoded once and its bytes reused (encoding starts afresh at every line end, so they are the
+    /// same wherever the piece goes); anything else is encoded with its neighbours.
+    /// </summary>
+    public static byte[] Encode(IReadOnlyList<BodyPiece> pieces)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        using var output = new MemoryStream(pieces.Sum(p => p.Text.Length) * 11 / 10 + 256);
+        EncodeTo(output, pieces);
+        return output.ToArray();
+    }
+
+    /// <summary><see cref="Encode(IReadOnlyList{BodyPiece})"/>, written to <paramref name="output"/>.</summary>
+    public static void EncodeTo(Stream output, IReadOnlyList<BodyPiece> pieces)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(pieces);
+        var pending = new StringBuilder();
+        void Flush()
+        {
+            if (pending.Length > 0)
+                EncodeTo(output, pending.ToString());
+            pending.Clear();
+        }
+        foreach (var piece in pieces)
+        {
+            if (piece.Shared && piece.Text.EndsWith('\n') && (pending.Length == 0 || pending[^1] == '\n'))
+            {
+                Flush();
+                output.Write(SharedPieces.GetValue(piece.Text, Encode));
+            }
+            else
+                pending.Append(piece.Text);
+        }
+        Flush();
+    }
+
     public static byte[] Encode(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        using var output = new MemoryStream(text.Length * 11 / 10 + 64);
+        EncodeTo(output, text);
+        return output.ToArray();
+    }
+
+    /// <summary><see cref="Encode(string)"/>, written to <paramref name="output"/> (working buffers are pooled).</summary>
+    public static void EncodeTo(Stream output, string text)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(text);
         var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         try
         {
             var n = Encoding.UTF8.GetBytes(text, rented);
-            return Encode(rented.AsSpan(0, n));
+            EncodeTo(output, rented.AsSpan(0, n));
         }
         finally
         {
@@ -32,17 +83,17 @@ public static class QuotedPrintable
         }
     }
 
-    public static byte[] Encode(ReadOnlySpan<byte> input)
+    private static void EncodeTo(Stream output, ReadOnlySpan<byte> input)
     {
         // At most 3 bytes per byte, plus a soft break per 73 encoded: never more than this.
-        var output = ArrayPool<byte>.Shared.Rent(input.Length * 3 + (input.Length * 3 / (MaxLine - 3) + 1) * 3 + 2);
+        var buffer = ArrayPool<byte>.Shared.Rent(input.Length * 3 + (input.Length * 3 / (MaxLine - 3) + 1) * 3 + 2);
         try
         {
-            return output.AsSpan(0, Encode(input, output)).ToArray();
+            output.Write(buffer, 0, Encode(input, buffer));
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(output);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
