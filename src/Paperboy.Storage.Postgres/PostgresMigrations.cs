@@ -366,5 +366,12 @@ internal static class PostgresMigrations
             PRIMARY KEY (user_id, rank)
         );
         """,
+
+        // 14: a message's finished MIME bytes, when its producer made them as it queued it (a digest: the sender then
+        // sends them as they are), and the pending messages by id, so a claim walks those instead of every sent one.
+        """
+        ALTER TABLE outbox_content ADD COLUMN mime bytea;
+        CREATE INDEX outbox_pending ON outbox(id) WHERE sent_at IS NULL AND failed_at IS NULL;
+        """,
     ];
 }

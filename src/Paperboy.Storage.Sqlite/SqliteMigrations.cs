@@ -359,5 +359,12 @@ internal static class SqliteMigrations
             PRIMARY KEY (user_id, rank)
         ) WITHOUT ROWID;
         """,
+
+        // 14: a message's finished MIME bytes, when its producer made them as it queued it (a digest: the sender then
+        // sends them as they are), and the pending messages by id, so a claim walks those instead of every sent one.
+        """
+        ALTER TABLE outbox_content ADD COLUMN mime BLOB;
+        CREATE INDEX outbox_pending ON outbox(id) WHERE sent_at IS NULL AND failed_at IS NULL;
+        """,
     ];
 }

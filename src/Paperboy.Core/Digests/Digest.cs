@@ -39,5 +39,13 @@ public sealed record DigestEntry(
 /// <summary>Absolute links every digest carries.</summary>
 public sealed record DigestLinks(string Site, string Manage, string Unsubscribe);
 
-/// <summary>A rendered digest: subject, HTML for mail clients, and the plain-text alternative.</summary>
-public sealed record RenderedDigest(string Subject, string Html, string Text);
+/// <summary>
+/// A rendered digest: subject, HTML for mail clients, and the plain-text alternative, each body in the pieces it was
+/// made of (a run's digests share their entries' pieces, and the mail encodes each of those once).
+/// </summary>
+public sealed record RenderedDigest(string Subject, IReadOnlyList<Mail.BodyPiece> HtmlPieces, IReadOnlyList<Mail.BodyPiece> TextPieces)
+{
+    public string Html => string.Concat(HtmlPieces.Select(p => p.Text));
+
+    public string Text => string.Concat(TextPieces.Select(p => p.Text));
+}

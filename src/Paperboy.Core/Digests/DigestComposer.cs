@@ -128,18 +128,19 @@ public sealed class DigestComposer(IPaperReader papers, ITrendingStore trending,
 /// </summary>
 public sealed class DigestReads
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _reads = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> _reads = new(StringComparer.Ordinal);
 
     public async Task<T> GetAsync<T>(string key, Func<Task<T>> read)
     {
-        var task = (Task<T>)_reads.GetOrAdd(key, _ => read());
+        // Lazy: subscribers composed at once who need the same read start it once (GetOrAdd alone may call twice).
+        var entry = _reads.GetOrAdd(key, _ => new Lazy<Task>(() => read()));
         try
         {
-            return await task;
+            return await (Task<T>)entry.Value;
         }
         catch
         {
-            _reads.TryRemove(new KeyValuePair<string, Task>(key, task)); // a failed read is not kept
+            _reads.TryRemove(new KeyValuePair<string, Lazy<Task>>(key, entry)); // a failed read is not kept
             throw;
         }
     }

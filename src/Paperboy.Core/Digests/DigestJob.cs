@@ -79,59 +79,88 @@ public sealed class DigestJob(ISubscriptionStore subscriptions, IJobLeases lease
         var lines = new List<string>();
         var reads = new DigestReads();
         var fragments = new DigestRenderer.EntryFragments();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
+        Task<int[]>? recording = null; // the previous batch's transaction, written while this batch is composed
         long after = 0;
-        while (true)
+        try
         {
-            var batch = await subscriptions.ListActiveAsync(after, 200, ct);
-            if (batch.Count == 0)
-                break;
-            after = batch[^1].Id;
-            var records = new List<DigestRecord>(batch.Count);
-            foreach (var s in batch)
+            while (true)
             {
-                if (onlyTo is not null && !string.Equals(s.Email, onlyTo, StringComparison.OrdinalIgnoreCase))
-                    continue;
-                considered++;
-                var period = DigestSchedule.Current(s.Choices, now);
-                if (s.LastPeriod == period.Key)
+                var batch = await subscriptions.ListActiveAsync(after, 200, ct);
+                if (batch.Count == 0)
+                    break;
+                after = batch[^1].Id;
+                var mine = batch.Where(s => onlyTo is null || string.Equals(s.Email, onlyTo, StringComparison.OrdinalIgnoreCase)).ToList();
+                considered += mine.Count;
+                // Subscribers are composed on every core: each one's digest, text, HTML and finished MIME are its own, and
+                // what they share (reads, rendered entries) is made once for all of them.
+                var made = new (DigestRecord? Record, string? Line)[mine.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, mine.Count), parallel, async (i, token) =>
+                    made[i] = await ComposeAsync(mine[i], now, siteUrl, dryRun, reads, fragments, token));
+                done += made.Count(m => m.Record is null && m.Line is null);
+                if (dryRun)
                 {
-                    done++;
+                    lines.AddRange(made.Select(m => m.Line).OfType<string>());
                     continue;
                 }
-                var token = Uri.EscapeDataString(tokens.Create(s.Id));
-                var links = new DigestLinks(siteUrl, $"{siteUrl}/subscription?token={token}", $"{siteUrl}/unsubscribe?token={token}");
-                var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), reads, ct);
-                var mail = digest.EntryCount == 0 ? null : Message(digest, s, period, siteUrl, fragments);
-                if (dryRun)
-                    lines.Add($"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
-                else
-                    records.Add(new DigestRecord(s.Id, period.Key, now, mail, digest.FollowedCode));
+                if (recording is not null)
+                    Count(await recording);
+                // The batch's digests in one transaction: a crash before it loses only compositions, made again next run.
+                var records = made.Select(m => m.Record).OfType<DigestRecord>().ToList();
+                recording = Task.Run(() => RecordAsync(records, now, ct), ct); // the driver may well write synchronously
             }
-            if (dryRun)
-                continue;
-            // The batch's digests in one transaction: a crash before it loses only compositions, made again next run.
-            var recorded = await subscriptions.RecordDigestsAsync(records, now, ct);
-            for (var i = 0; i < records.Count; i++)
-            {
-                if (!recorded[i])
-                    done++;
-                else if (records[i].Mail is null)
-                    empty++;
-                else
-                    queued++;
-            }
-            // What is queued so far can go while the rest is composed.
-            sender.Wake();
         }
+        catch when (recording is not null)
+        {
+            await Task.WhenAny(recording); // not left writing after the run (and its lease) ended; its own fault is moot
+            throw;
+        }
+        if (recording is not null)
+            Count(await recording);
         log.LogInformation("Digest run at {Now}: {Considered} subscriptions, {Queued} digests queued, {Empty} empty, {Done} done already", now, considered, queued, empty, done);
         return new DigestRunSummary(considered, queued, empty, done, lines);
+
+        void Count(int[] counts)
+        {
+            queued += counts[0];
+            empty += counts[1];
+            done += counts[2];
+        }
     }
 
-    private static OutboxMessage Message(Digest digest, Subscription s, DigestPeriod period, string siteUrl, DigestRenderer.EntryFragments fragments)
+    /// <summary>Records a batch, then wakes the sender: what is queued so far can go while the rest is composed. Queued, empty, done already.</summary>
+    private async Task<int[]> RecordAsync(List<DigestRecord> records, DateTimeOffset now, CancellationToken ct)
     {
-        var rendered = DigestRenderer.Render(digest, fragments);
+        var recorded = await subscriptions.RecordDigestsAsync(records, now, ct);
+        sender.Wake();
+        var counts = new int[3];
+        for (var i = 0; i < records.Count; i++)
+            counts[!recorded[i] ? 2 : records[i].Mail is null ? 1 : 0]++;
+        return counts;
+    }
+
+    /// <summary>One subscriber's digest as a record to write (a dry run: a line to show instead); neither when its period is done.</summary>
+    private async Task<(DigestRecord?, string?)> ComposeAsync(Subscription s, DateTimeOffset now, string siteUrl, bool dryRun, DigestReads reads, DigestRenderer.EntryFragments fragments, CancellationToken ct)
+    {
+        var period = DigestSchedule.Current(s.Choices, now);
+        if (s.LastPeriod == period.Key)
+            return (null, null);
+        var token = Uri.EscapeDataString(tokens.Create(s.Id));
+        var links = new DigestLinks(siteUrl, $"{siteUrl}/subscription?token={token}", $"{siteUrl}/unsubscribe?token={token}");
+        var digest = await composer.ComposeAsync(s, new DigestWindow(s.DigestSince ?? s.ConfirmedAt ?? now, now, period, links), reads, ct);
+        var rendered = digest.EntryCount == 0 ? null : DigestRenderer.Render(digest, fragments);
+        var mail = rendered is null ? null : Message(digest, rendered, s, period, siteUrl);
+        if (dryRun)
+            return (null, $"{s.Email}\t{period.Key}\t{digest.EntryCount} entries" + (mail is null ? " (empty: not sent)" : "\t" + mail.Subject));
+        // Made into MIME here, on this core, rather than by the sender: the row then carries the bytes it sends.
+        return (new DigestRecord(s.Id, period.Key, now, mail is null ? null : sender.Finish(mail, now, rendered!.TextPieces, rendered.HtmlPieces), digest.FollowedCode), null);
+    }
+
+    /// <summary>The digest's mail; its bodies stay in the rendered pieces, which <see cref="OutboxSender.Finish"/> encodes.</summary>
+    private static OutboxMessage Message(Digest digest, RenderedDigest rendered, Subscription s, DigestPeriod period, string siteUrl)
+    {
         var host = Uri.TryCreate(siteUrl, UriKind.Absolute, out var u) ? u.Host : "paperboy.local";
-        return new OutboxMessage("digest", s.Email, rendered.Subject, rendered.Text, rendered.Html, Key: $"digest:{s.Id}:{period.Key}")
+        return new OutboxMessage("digest", s.Email, rendered.Subject, "", Key: $"digest:{s.Id}:{period.Key}")
         {
             Headers = new Dictionary<string, string>(StringComparer.Ordinal)
             {

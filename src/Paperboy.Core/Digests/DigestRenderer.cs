@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Paperboy.Core.Mail;
 
 namespace Paperboy.Core.Digests;
 
@@ -23,6 +24,37 @@ public static class DigestRenderer
     }
 
     /// <summary>
+    /// A body being written: text of this digest's own gathers into one piece; a shared string (a rendered entry,
+    /// fixed markup) is a piece of its own, the same instance in every digest of the run.
+    /// </summary>
+    private sealed class Pieces
+    {
+        private readonly List<BodyPiece> _pieces = [];
+        private readonly StringBuilder _own = new(1024);
+
+        public StringBuilder Own => _own;
+
+        public void Shared(string text)
+        {
+            Flush();
+            _pieces.Add(new BodyPiece(text, Shared: true));
+        }
+
+        public IReadOnlyList<BodyPiece> Done()
+        {
+            Flush();
+            return _pieces;
+        }
+
+        private void Flush()
+        {
+            if (_own.Length > 0)
+                _pieces.Add(new BodyPiece(_own.ToString()));
+            _own.Clear();
+        }
+    }
+
+    /// <summary>
     /// Rendered entries, kept for a digest run: the same paper (with the same note) is in many subscribers' digests,
     /// and its HTML and text are made once. Safe for concurrent use.
     /// </summary>
@@ -30,8 +62,9 @@ public static class DigestRenderer
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Html, string Text)> _made = new(StringComparer.Ordinal);
 
+        /// <summary>The entry's HTML (a table row) and its text lines, each ending with a line end.</summary>
         internal (string Html, string Text) Get(DigestEntry e) =>
-            _made.GetOrAdd(string.Concat(e.Url, "\n", e.Note, "\n", e.Diff), _ => (Html.Entry(e), Text.Entry(e)));
+            _made.GetOrAdd(string.Concat(e.Url, "\n", e.Note, "\n", e.Diff), _ => (Html.Entry(e), Text.Entry(e) + "\n"));
     }
 
     /// <summary>"Paperboy daily digest, Friday, 4 December 2026: 12 papers".</summary>
@@ -133,41 +166,48 @@ public static class DigestRenderer
 
         private static readonly string OutlookDarkRules = string.Concat(DarkRules.Split('\n').Select(r => "[data-ogsc] " + r + "\n"));
 
-        public static string Render(Digest d, EntryFragments fragments)
+        // The head around the title, the same in every digest.
+        private const string HeadStart = "<!DOCTYPE html>\n<html lang=\"en\" xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\n"
+            + "<meta charset=\"utf-8\">\n"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            + "<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n"
+            + "<meta name=\"x-apple-disable-message-reformatting\">\n"
+            + "<meta name=\"color-scheme\" content=\"light dark\">\n"
+            + "<meta name=\"supported-color-schemes\" content=\"light dark\">\n";
+
+        private static readonly string HeadEnd = "<style>\n"
+            + ":root{color-scheme:light dark;supported-color-schemes:light dark;}\n"
+            + "body{margin:0;padding:0;width:100% !important;-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%;}\n"
+            + "table{border-collapse:collapse;}\n"
+            + "a{text-decoration:none;}\n"
+            + "@media (prefers-color-scheme: dark){\n" + DarkRules + "}\n"
+            + OutlookDarkRules
+            + "</style>\n</head>\n"
+            + $"<body class=\"pb-page pb-ink\" style=\"margin:0;padding:0;width:100%;background-color:{PageBg};color:{Ink};font-family:{Font};\">\n";
+
+        private const string CardStart = $"<table role=\"presentation\" class=\"pb-page\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;background-color:{PageBg};\">\n<tr><td align=\"center\" style=\"padding:16px 8px;\">\n"
+            + "<!--[if mso]><table role=\"presentation\" width=\"600\" align=\"center\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td><![endif]-->\n"
+            + $"<table role=\"presentation\" class=\"pb-card\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;max-width:600px;margin:0 auto;background-color:{CardBg};border-radius:8px;\">\n";
+
+        private const string CardEnd = "</table>\n<!--[if mso]></td></tr></table><![endif]-->\n</td></tr>\n</table>\n</body>\n</html>\n";
+
+        public static IReadOnlyList<BodyPiece> Render(Digest d, EntryFragments fragments)
         {
             var subject = Subject(d);
-            var sb = new StringBuilder(8192);
-            sb.Append("<!DOCTYPE html>\n<html lang=\"en\" xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\n")
-              .Append("<meta charset=\"utf-8\">\n")
-              .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-              .Append("<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n")
-              .Append("<meta name=\"x-apple-disable-message-reformatting\">\n")
-              .Append("<meta name=\"color-scheme\" content=\"light dark\">\n")
-              .Append("<meta name=\"supported-color-schemes\" content=\"light dark\">\n")
-              .Append("<title>").Append(E(subject)).Append("</title>\n")
-              .Append("<style>\n")
-              .Append(":root{color-scheme:light dark;supported-color-schemes:light dark;}\n")
-              .Append("body{margin:0;padding:0;width:100% !important;-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%;}\n")
-              .Append("table{border-collapse:collapse;}\n")
-              .Append("a{text-decoration:none;}\n")
-              .Append("@media (prefers-color-scheme: dark){\n").Append(DarkRules).Append("}\n")
-              .Append(OutlookDarkRules)
-              .Append("</style>\n</head>\n");
+            var pieces = new Pieces();
+            pieces.Shared(HeadStart);
+            pieces.Own.Append("<title>").Append(E(subject)).Append("</title>\n");
+            pieces.Shared(HeadEnd);
+            Preheader(pieces.Own, d);
+            pieces.Shared(CardStart);
 
-            sb.Append($"<body class=\"pb-page pb-ink\" style=\"margin:0;padding:0;width:100%;background-color:{PageBg};color:{Ink};font-family:{Font};\">\n");
-            Preheader(sb, d);
-
-            sb.Append($"<table role=\"presentation\" class=\"pb-page\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;background-color:{PageBg};\">\n<tr><td align=\"center\" style=\"padding:16px 8px;\">\n")
-              .Append("<!--[if mso]><table role=\"presentation\" width=\"600\" align=\"center\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td><![endif]-->\n")
-              .Append($"<table role=\"presentation\" class=\"pb-card\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;max-width:600px;margin:0 auto;background-color:{CardBg};border-radius:8px;\">\n");
-
-            Header(sb, d);
+            Header(pieces.Own, d);
             foreach (var section in d.Sections.Where(s => s.Entries.Count > 0))
-                Section(sb, section, fragments);
-            Footer(sb, d);
+                Section(pieces, section, fragments);
+            Footer(pieces.Own, d);
 
-            sb.Append("</table>\n<!--[if mso]></td></tr></table><![endif]-->\n</td></tr>\n</table>\n</body>\n</html>\n");
-            return sb.ToString();
+            pieces.Shared(CardEnd);
+            return pieces.Done();
         }
 
         private static readonly string PreheaderPadding = string.Concat(Enumerable.Repeat("&#8199;&#847;", 40));
@@ -191,13 +231,13 @@ public static class DigestRenderer
               .Append("</td></tr>\n");
         }
 
-        private static void Section(StringBuilder sb, DigestSection s, EntryFragments fragments)
+        private static void Section(Pieces pieces, DigestSection s, EntryFragments fragments)
         {
-            sb.Append($"<tr><td style=\"padding:18px 20px 4px 20px;font-family:{Font};\">")
+            pieces.Own.Append($"<tr><td style=\"padding:18px 20px 4px 20px;font-family:{Font};\">")
               .Append($"<h2 class=\"pb-ink\" style=\"margin:0;font-size:17px;line-height:24px;font-weight:700;color:{Ink};\">{E(OneLine(s.Title))}</h2>")
               .Append("</td></tr>\n");
             foreach (var e in s.Entries)
-                sb.Append(fragments.Get(e).Html);
+                pieces.Shared(fragments.Get(e).Html);
         }
 
         public static string Entry(DigestEntry e)
@@ -259,9 +299,17 @@ public static class DigestRenderer
 
     private static class Text
     {
-        public static string Render(Digest d, EntryFragments fragments)
+        public static IReadOnlyList<BodyPiece> Render(Digest d, EntryFragments fragments)
         {
+            // Every line ends with a line end; an entry's lines are a shared piece.
+            var pieces = new Pieces();
             var lines = new List<string>();
+            void Lines()
+            {
+                foreach (var line in lines)
+                    pieces.Own.Append(line).Append('\n');
+                lines.Clear();
+            }
             Heading(lines, $"Paperboy {OneLine(d.Frequency).ToLowerInvariant()} digest", '=');
             lines.AddRange(Wrap($"{OneLine(d.PeriodLabel)}: {Papers(d.EntryCount)}"));
 
@@ -273,7 +321,8 @@ public static class DigestRenderer
                 foreach (var e in section.Entries)
                 {
                     lines.Add("");
-                    lines.Add(fragments.Get(e).Text);
+                    Lines();
+                    pieces.Shared(fragments.Get(e).Text);
                 }
             }
 
@@ -286,7 +335,8 @@ public static class DigestRenderer
             lines.Add(d.Links.Manage);
             lines.Add("Unsubscribe:");
             lines.Add(d.Links.Unsubscribe);
-            return string.Join("\n", lines) + "\n";
+            Lines();
+            return pieces.Done();
         }
 
         private static void Heading(List<string> lines, string title, char underline)

@@ -9,6 +9,13 @@ public sealed record OutboxMessage(string Kind, string To, string Subject, strin
 {
     /// <summary>Extra headers (List-Unsubscribe, List-Unsubscribe-Post, List-Id).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>
+    /// The finished message (headers, both parts, 7-bit encoded, signed when DKIM is on), made when it was queued by
+    /// <see cref="OutboxSender.Finish"/>; the sender hands these bytes over as they are. The bodies and headers above
+    /// are then empty: the bytes carry them.
+    /// </summary>
+    public byte[]? Mime { get; init; }
 }
 
 /// <summary>A message claimed for sending, with how many times it has been tried (this try included).</summary>

@@ -182,29 +182,97 @@ public sealed class OutboxSender(
     public TimeSpan RetryDelay(int attempts) =>
         TimeSpan.FromSeconds(Math.Min(6 * 3600, options.Value.RetryBaseSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
 
-    /// <summary>The MIME message for an outbox row: text, and HTML when there is one; a Message-ID fixed by the row.</summary>
-    public MimeMessage Compose(OutboxItem item)
+    /// <summary>
+    /// The MIME message for an outbox row: the finished bytes it was queued with, or else made now from its text, HTML
+    /// and headers; parsed in place, so sending copies the encoded bodies as they are.
+    /// </summary>
+    public MimeMessage Compose(OutboxItem item) =>
+        MimeMessage.Load(new MemoryStream(item.Message.Mime ?? Write(item.Message, item.Id, item.CreatedAt, null, null), writable: false), persistent: true);
+
+    /// <summary>
+    /// The message made into its finished bytes now (<see cref="OutboxMessage.Mime"/>), for a producer that queues many
+    /// on cores of its own (the digest run): the sender then only hands them over. The bytes are what
+    /// <see cref="Compose"/> would make from the row: the Message-ID comes from the <see cref="OutboxMessage.Key"/> (so one
+    /// is needed) and the Date is <paramref name="queuedAt"/>, the instant the row is written with. The bodies may come
+    /// in pieces instead (<paramref name="text"/>, <paramref name="html"/>), as a renderer made them: then the message's
+    /// own are not read.
+    /// </summary>
+    public OutboxMessage Finish(OutboxMessage m, DateTimeOffset queuedAt, IReadOnlyList<BodyPiece>? text = null, IReadOnlyList<BodyPiece>? html = null)
     {
-        var configured = _from ??= MailboxAddress.Parse(options.Value.From); // parsed once; each message gets its own copy
-        var from = new MailboxAddress(configured.Name, configured.Address);
-        var m = item.Message;
-        var message = new MimeMessage();
-        message.From.Add(from);
-        message.To.Add(MailboxAddress.Parse(m.To));
-        message.Subject = m.Subject;
-        message.Date = item.CreatedAt;
-        var domain = from.Address.Contains('@', StringComparison.Ordinal) ? from.Address[(from.Address.IndexOf('@', StringComparison.Ordinal) + 1)..] : "paperboy.local";
-        message.MessageId = $"{(m.Key is { } key ? "k-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24] : "o-" + item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))}@{domain}";
+        ArgumentNullException.ThrowIfNull(m);
+        if (m.Key is null)
+            throw new ArgumentException("A message is finished before it is queued only with a key: its Message-ID comes from the key, not the row.", nameof(m));
+        return m with { TextBody = "", HtmlBody = null, Headers = null, Mime = Write(m, 0, queuedAt, text, html) };
+    }
+
+    /// <summary>Finished messages are kept as they travel: CRLF line ends.</summary>
+    private static readonly FormatOptions Wire = new() { NewLineFormat = NewLineFormat.Dos };
+
+    // "=_" never occurs in quoted-printable text (a literal '=' is always "=XX" or a soft break): a fixed boundary cannot
+    // collide with a body, so none is drawn or searched for.
+    private const string Boundary = "=_paperboy_alternative";
+    private const string TextPartHeaders = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+    private const string HtmlPartHeaders = "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+
+    private static readonly HeaderId[] Signed = [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost, HeaderId.ListId];
+
+    /// <summary>
+    /// The message as it travels: MimeKit writes the headers (folding, encoded words); the bodies are UTF-8 text parts,
+    /// quoted-printable encoded by the caller in one pass (<see cref="QuotedPrintable"/>): 7-bit, so right for any server and for a
+    /// DKIM signature, with nothing left for MimeKit or the SMTP client to choose or re-encode. The text alone, or text
+    /// and HTML as multipart/alternative. A Message-ID fixed by the key (or else the row); signed when DKIM is on.
+    /// </summary>
+    private byte[] Write(OutboxMessage m, long id, DateTimeOffset createdAt, IReadOnlyList<BodyPiece>? textPieces, IReadOnlyList<BodyPiece>? htmlPieces)
+    {
+        // A header list of our own (MimeMessage's constructor makes a Message-ID and a Date only to have them replaced).
+        var configured = _from ??= MailboxAddress.Parse(options.Value.From);
+        var headers = new HeaderList();
+        headers.Add(HeaderId.From, configured.ToString(encode: false));
+        headers.Add(HeaderId.Date, MimeKit.Utils.DateUtils.FormatDate(createdAt.ToUniversalTime()));
+        headers.Add(HeaderId.Subject, m.Subject);
+        var domain = configured.Address.Contains('@', StringComparison.Ordinal) ? configured.Address[(configured.Address.IndexOf('@', StringComparison.Ordinal) + 1)..] : "paperboy.local";
+        headers.Add(HeaderId.MessageId, $"<{(m.Key is { } key ? "k-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24] : "o-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture))}@{domain}>");
+        headers.Add(HeaderId.To, MailboxAddress.Parse(m.To).ToString(encode: false));
         foreach (var (name, value) in m.Headers ?? new Dictionary<string, string>())
-            message.Headers.Add(name, value);
-        var body = new BodyBuilder { TextBody = m.TextBody, HtmlBody = m.HtmlBody };
-        message.Body = body.ToMessageBody();
-        if (_dkim is not null)
+            headers.Add(name, value);
+        headers.Add(HeaderId.MimeVersion, "1.0");
+
+        var html = htmlPieces is not null || m.HtmlBody is not null;
+        using var buffer = new MemoryStream((textPieces?.Sum(p => p.Text.Length) ?? m.TextBody.Length) * 11 / 10 + (htmlPieces?.Sum(p => p.Text.Length) ?? m.HtmlBody?.Length ?? 0) * 11 / 10 + 4096);
+        void Ascii(string s) => buffer.Write(System.Text.Encoding.ASCII.GetBytes(s));
+        void Body(IReadOnlyList<BodyPiece>? pieces, string? whole)
         {
-            // Signed as it will travel: 7-bit bodies, so no relay re-encodes what the signature covers.
-            message.Prepare(EncodingConstraint.SevenBit);
-            _dkim.Sign(message, [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost, HeaderId.ListId]);
+            if (pieces is not null)
+                QuotedPrintable.EncodeTo(buffer, pieces);
+            else
+                QuotedPrintable.EncodeTo(buffer, whole ?? "");
         }
-        return message;
+        if (!html)
+        {
+            headers.Add(HeaderId.ContentType, "text/plain; charset=utf-8");
+            headers.Add(HeaderId.ContentTransferEncoding, "quoted-printable");
+            headers.WriteTo(Wire, buffer); // with the blank line that ends them
+            Body(textPieces, m.TextBody);
+            Ascii("\r\n");
+        }
+        else
+        {
+            headers.Add(HeaderId.ContentType, $"multipart/alternative; boundary=\"{Boundary}\"");
+            headers.WriteTo(Wire, buffer);
+            Ascii($"--{Boundary}\r\n{TextPartHeaders}");
+            Body(textPieces, m.TextBody);
+            Ascii($"\r\n--{Boundary}\r\n{HtmlPartHeaders}");
+            Body(htmlPieces, m.HtmlBody);
+            Ascii($"\r\n--{Boundary}--\r\n");
+        }
+        if (_dkim is null)
+            return buffer.ToArray();
+        // Signed as it travels (7-bit bodies, so no relay re-encodes what the signature covers).
+        buffer.Position = 0;
+        var signed = MimeMessage.Load(buffer, persistent: true);
+        _dkim.Sign(signed, Signed);
+        using var output = new MemoryStream((int)buffer.Length + 1024);
+        signed.WriteTo(Wire, output);
+        return output.ToArray();
     }
 }

@@ -9,16 +9,56 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
     /// <summary>Writes a message in the caller's transaction: the cause and its mail commit together.</summary>
     public static async Task InsertAsync(SqlContext db, DbConnection conn, DbTransaction tx, OutboxMessage m, DateTimeOffset now, CancellationToken ct)
     {
-        var id = await db.ScalarAsync(conn, tx, """
-            INSERT INTO outbox(kind, dedupe_key, recipient, subject, created_at, next_attempt_at)
-            VALUES (@kind, @key, @to, @subject, @now, @now)
-            ON CONFLICT DO NOTHING
-            RETURNING id
-            """, ct, ("@kind", m.Kind), ("@key", m.Key), ("@to", m.To), ("@subject", m.Subject), ("@now", now));
-        if (id is null)
-            return; // a message with this key is there already
-        await db.ExecuteAsync(conn, tx, "INSERT INTO outbox_content(outbox_id, text_body, html_body, headers) VALUES (@id, @text, @html, @headers)", ct,
-            ("@id", id), ("@text", m.TextBody), ("@html", m.HtmlBody), ("@headers", m.Headers is { Count: > 0 } h ? System.Text.Json.JsonSerializer.Serialize(h) : null));
+        await using var writer = new Writer(db, conn, tx);
+        await writer.InsertAsync(m, now, ct);
+    }
+
+    /// <summary>
+    /// Writes messages in the caller's transaction with two commands made once: a batch (a digest run's) pays for
+    /// parsing its statements once, not per message.
+    /// </summary>
+    public sealed class Writer : IAsyncDisposable
+    {
+        private readonly SqlContext _db;
+        private readonly DbCommand _row;
+        private readonly DbCommand _content;
+
+        public Writer(SqlContext db, DbConnection conn, DbTransaction tx)
+        {
+            _db = db;
+            _row = db.Command(conn, tx, """
+                INSERT INTO outbox(kind, dedupe_key, recipient, subject, created_at, next_attempt_at)
+                VALUES (@kind, @key, @to, @subject, @now, @now)
+                ON CONFLICT DO NOTHING
+                RETURNING id
+                """, ("@kind", null), ("@key", null), ("@to", null), ("@subject", null), ("@now", null));
+            _content = db.Command(conn, tx, "INSERT INTO outbox_content(outbox_id, text_body, html_body, headers, mime) VALUES (@id, @text, @html, @headers, @mime)",
+                ("@id", null), ("@text", null), ("@html", null), ("@headers", null), ("@mime", null));
+        }
+
+        /// <summary>False when a message with the same key is there already (nothing is written).</summary>
+        public async Task<bool> InsertAsync(OutboxMessage m, DateTimeOffset now, CancellationToken ct)
+        {
+            Set(_row, m.Kind, m.Key, m.To, m.Subject, _db.Instant(now));
+            var id = await _row.ExecuteScalarAsync(ct);
+            if (id is null or DBNull)
+                return false;
+            Set(_content, id, m.TextBody, m.HtmlBody, m.Headers is { Count: > 0 } h ? System.Text.Json.JsonSerializer.Serialize(h) : null, m.Mime);
+            await _content.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+
+        private static void Set(DbCommand cmd, params object?[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+                cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _row.DisposeAsync();
+            await _content.DisposeAsync();
+        }
     }
 
     public async Task EnqueueAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct = default)
@@ -46,8 +86,8 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
         if (claimed.Count == 0)
             return [];
         var names = claimed.Select((_, i) => "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        var content = (await db.QueryAsync(conn, null, $"SELECT outbox_id, text_body, html_body, headers FROM outbox_content WHERE outbox_id IN ({string.Join(", ", names)})",
-                r => (Id: SqlContext.Long(r.GetValue(0)), Text: r.GetString(1), Html: PaperRows.NullableString(r, 2), Headers: PaperRows.NullableString(r, 3)), ct,
+        var content = (await db.QueryAsync(conn, null, $"SELECT outbox_id, text_body, html_body, headers, mime FROM outbox_content WHERE outbox_id IN ({string.Join(", ", names)})",
+                r => (Id: SqlContext.Long(r.GetValue(0)), Text: r.GetString(1), Html: PaperRows.NullableString(r, 2), Headers: PaperRows.NullableString(r, 3), Mime: r.IsDBNull(4) ? null : (byte[])r.GetValue(4)), ct,
                 [.. claimed.Select((c, i) => (names[i], (object?)c.Id))]))
             .ToDictionary(c => c.Id);
         return claimed.OrderBy(c => c.Id).Select(c =>
@@ -56,6 +96,7 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
             return new OutboxItem(c.Id, new OutboxMessage(c.Kind, c.To, c.Subject, body.Text, body.Html, c.Key)
             {
                 Headers = body.Headers is { } json ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) : null,
+                Mime = body.Mime,
             }, c.Attempts, c.CreatedAt);
         }).ToList();
     }

@@ -79,18 +79,26 @@ public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore
         var recorded = new bool[digests.Count];
         if (digests.Count == 0)
             return recorded;
+        // Everything is serialised before the transaction opens: on SQLite it holds the one write lock (the sender's
+        // claims wait for it), so it should do nothing but write.
+        var codes = digests.Select(d => d.FollowedCode is null ? null : JsonSerializer.Serialize(d.FollowedCode, Json)).ToList();
         await using var conn = await db.Open(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var mark = db.Command(conn, tx, """
+            UPDATE subscriptions SET last_period = @period, digest_since = @until, followed_code = @code
+            WHERE id = @id AND (last_period IS NULL OR last_period <> @period)
+            """, ("@period", null), ("@until", null), ("@code", null), ("@id", null));
+        await using var mails = new SqlOutboxStore.Writer(db, conn, tx);
         for (var i = 0; i < digests.Count; i++)
         {
             var d = digests[i];
-            recorded[i] = await db.ExecuteAsync(conn, tx, """
-                UPDATE subscriptions SET last_period = @period, digest_since = @until, followed_code = @code
-                WHERE id = @id AND (last_period IS NULL OR last_period <> @period)
-                """, ct, ("@period", d.Period), ("@until", d.CoveredUntil), ("@id", d.SubscriptionId),
-                ("@code", d.FollowedCode is null ? null : JsonSerializer.Serialize(d.FollowedCode, Json))) == 1;
+            mark.Parameters[0].Value = d.Period;
+            mark.Parameters[1].Value = db.Instant(d.CoveredUntil);
+            mark.Parameters[2].Value = (object?)codes[i] ?? DBNull.Value;
+            mark.Parameters[3].Value = d.SubscriptionId;
+            recorded[i] = await mark.ExecuteNonQueryAsync(ct) == 1;
             if (recorded[i] && d.Mail is not null)
-                await SqlOutboxStore.InsertAsync(db, conn, tx, d.Mail, now, ct);
+                await mails.InsertAsync(d.Mail, now, ct);
         }
         await tx.CommitAsync(ct);
         return recorded;

@@ -90,6 +90,42 @@ public abstract class OutboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_queued_finished_is_sent_as_the_row_would_have_made_it()
+    {
+        var outbox = _factory.Services.GetRequiredService<IOutboxStore>();
+        var sender = _factory.Services.GetRequiredService<OutboxSender>();
+        var t0 = _clock.GetUtcNow();
+        var message = new OutboxMessage("digest", "e@example.org", "Digest for Erdős", "Text · with a long line " + new string('x', 200) + "\nand = signs",
+            "<p style=\"color:#123\">HTML for Schrödinger …</p>", Key: "digest:7:d:2025-03-26")
+        {
+            Headers = new Dictionary<string, string> { ["List-Id"] = "Paperboy digest <digest.papers.example.org>", ["List-Unsubscribe"] = "<https://papers.example.org/unsubscribe?token=a%2Fb>" },
+        };
+        // Without a key its Message-ID would come from the row, unknown before the insert: refused.
+        Assert.Throws<ArgumentException>(() => sender.Finish(message with { Key = null }, t0));
+        var finished = sender.Finish(message, t0);
+        Assert.NotNull(finished.Mime);
+        Assert.Equal("", finished.TextBody);
+        await outbox.EnqueueAsync(finished, t0);
+        await outbox.EnqueueAsync(finished, t0); // the key: queued once
+        var received = await _smtp.WaitForAsync("e@example.org");
+        await SettleAsync(s => s.Sent == 1);
+
+        // What the sender makes from an unfinished row with the same key and instant.
+        var made = sender.Compose(new OutboxItem(12345, message, 1, t0));
+        Assert.Equal(made.MessageId, received.MessageId);
+        Assert.StartsWith("k-", received.MessageId, StringComparison.Ordinal);
+        Assert.Equal(made.Date, received.Date);
+        Assert.Equal("Digest for Erdős", received.Subject);
+        Assert.Equal(made.TextBody, received.TextBody);
+        Assert.Equal(made.HtmlBody, received.HtmlBody);
+        Assert.Equal("<p style=\"color:#123\">HTML for Schrödinger …</p>", received.HtmlBody);
+        Assert.Equal("Text · with a long line " + new string('x', 200) + "\nand = signs", received.TextBody?.ReplaceLineEndings("\n"));
+        foreach (var name in new[] { "List-Id", "List-Unsubscribe" })
+            Assert.Equal(message.Headers[name], received.Headers[name]);
+        Assert.Single(_smtp.Received);
+    }
+
+    [Fact]
     public async Task A_message_claimed_by_a_node_that_died_is_sent_once_its_claim_runs_out()
     {
         var outbox = _factory.Services.GetRequiredService<IOutboxStore>();
@@ -154,17 +190,26 @@ public sealed class DkimTests : IAsyncLifetime
         settings["Mail:Dkim:Selector"] = "pb2026";
         settings["Mail:Dkim:PrivateKeyPath"] = keyPath;
         await using var factory = new PaperboyFactory(_db, settings);
-        await factory.Services.GetRequiredService<IOutboxStore>().EnqueueAsync(
+        var outbox = factory.Services.GetRequiredService<IOutboxStore>();
+        var sender = factory.Services.GetRequiredService<OutboxSender>();
+        await outbox.EnqueueAsync(
             new OutboxMessage("test", "ada@example.org", "Signed", "Plain text", "<p>HTML</p>") { Headers = new Dictionary<string, string> { ["List-Id"] = "Paperboy digest <digest.papers.example.org>" } },
             DateTimeOffset.UtcNow);
-        factory.Services.GetRequiredService<OutboxSender>().Wake();
+        // A digest is signed as it is finished, when queued; the sender sends the signed bytes as they are.
+        await outbox.EnqueueAsync(sender.Finish(
+            new OutboxMessage("digest", "grace@example.org", "Signed early", "Plain text · ü", "<p>HTML …</p>", Key: "digest:1:d:2025-03-26") { Headers = new Dictionary<string, string> { ["List-Id"] = "Paperboy digest <digest.papers.example.org>" } },
+            DateTimeOffset.UtcNow), DateTimeOffset.UtcNow);
+        sender.Wake();
         var message = await _smtp.WaitForAsync("ada@example.org");
+        var early = await _smtp.WaitForAsync("grace@example.org");
         var header = message.Headers.First(h => h.Id == MimeKit.HeaderId.DkimSignature);
         Assert.Contains("d=papers.example.org", header.Value, StringComparison.Ordinal);
         Assert.Contains("s=pb2026", header.Value, StringComparison.Ordinal);
         var publicKey = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
         var verifier = new MimeKit.Cryptography.DkimVerifier(new OneKey(publicKey));
         Assert.True(await verifier.VerifyAsync(message, header));
+        Assert.True(await verifier.VerifyAsync(early, early.Headers.First(h => h.Id == MimeKit.HeaderId.DkimSignature)));
+        Assert.Equal("Plain text · ü", early.TextBody);
         // Altered on the way: the signature no longer holds.
         message.Subject = "Changed";
         Assert.False(await verifier.VerifyAsync(message, header));
