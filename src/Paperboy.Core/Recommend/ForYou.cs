@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Collections.Concurrent;
 using Paperboy.Core.Library;
 using Paperboy.Core.Papers;
@@ -168,4 +170,15 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
     }
 
     private static RecommendPaper AsRecommendPaper(PaperRecord p) => new(p.Id, p.Title, p.Abstract, p.Categories, []);
+}
+
+/// <summary>Registration of what ranks For you lists (pages, feeds, digests and the nightly pass all share one).</summary>
+public static class ForYouRegistration
+{
+    public static IServiceCollection AddForYouRanking(this IServiceCollection services)
+    {
+        services.TryAddSingleton<KeywordStatistics>();
+        services.TryAddSingleton<ForYou>();
+        return services;
+    }
 }

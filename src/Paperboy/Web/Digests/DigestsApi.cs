@@ -1,3 +1,4 @@
+using Paperboy.Core.Recommend;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Paperboy.Core.Digests;
@@ -35,7 +36,7 @@ public static class DigestsApi
             var o = sp.GetRequiredService<IOptions<CommunityOptions>>().Value;
             return new TrendingSettings(TimeSpan.FromHours(o.TrendingHalfLifeHours), o.TrendingCommentWeight);
         });
-        services.TryAddSingleton<Core.Recommend.ForYou>();
+        services.AddForYouRanking();
         services.TryAddSingleton<DigestComposer>();
         services.TryAddSingleton<DigestJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Mail.IDeliveryFailures, DigestBounces>());

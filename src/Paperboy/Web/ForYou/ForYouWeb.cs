@@ -14,8 +14,7 @@ public static class ForYouWeb
     /// <summary>What the nightly pass needs, in <c>serve</c> and in <c>paperboy recommend nightly</c>.</summary>
     public static IServiceCollection AddRecommendNightly(this IServiceCollection services)
     {
-        services.TryAddSingleton<KeywordStatistics>();
-        services.TryAddSingleton<Core.Recommend.ForYou>();
+        services.AddForYouRanking();
         services.TryAddSingleton<RecommendNightly>();
         return services;
     }
