@@ -5,7 +5,8 @@
 # usage: bash bench/import.sh [RUNS] [sqlite|postgres]   (default 3 sqlite)
 # PostgreSQL: the server in PAPERBOY_BENCH_POSTGRES (a connection string; each run makes and drops its own schemas),
 # else a throwaway cluster (initdb, pg_ctl) on a free loopback port with fsync=off and synchronous_commit=off, as
-# .ci/run starts for the tests: it measures the import's work, not the disk's flushes.
+# .ci/run starts for the tests: it measures the import's work, not the disk's flushes. PG_OPTS adds server settings
+# (e.g. PG_OPTS="-c max_wal_size=4GB -c shared_buffers=512MB", what a bulk load is usually given).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -34,10 +35,10 @@ if [ "$provider" = postgres ]; then
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_pg "$PGBIN/initdb" -D "$pgroot/data" -A trust -U postgres --no-sync >/dev/null
     as_pg "$PGBIN/pg_ctl" -D "$pgroot/data" -l "$pgroot/server.log" -w \
-      -o "-p $port -k $pgroot -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+      -o "-p $port -k $pgroot -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off ${PG_OPTS:-}" start >/dev/null
     cleanup() { as_pg "$PGBIN/pg_ctl" -D "$pgroot/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$pgroot" "$out"; }
     server="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
-    server_note="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'): a throwaway cluster on 127.0.0.1:$port, fsync=off, synchronous_commit=off, other settings initdb's defaults"
+    server_note="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'): a throwaway cluster on 127.0.0.1:$port, fsync=off, synchronous_commit=off${PG_OPTS:+, $PG_OPTS}, other settings initdb's defaults"
   fi
 fi
 
