@@ -62,9 +62,10 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
     {
         days = Math.Clamp(days, 1, MaxDays);
         var to = await papers.GetLatestListingDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        var (_, candidates) = await PoolAsync(to.AddDays(1 - days), to, days, ct);
+        var from = to.AddDays(1 - days);
+        var (_, candidates) = await PoolAsync(to, days, ct);
         return [.. candidates.Values
-            .Where(p => p.Categories.Any(c => categories.Contains(c, StringComparer.Ordinal)) && exclude?.Contains(p.Id) != true)
+            .Where(p => p.PublishedOn >= from && p.Categories.Any(c => categories.Contains(c, StringComparer.Ordinal)) && exclude?.Contains(p.Id) != true)
             .OrderByDescending(p => p.TotalUpvotes).ThenByDescending(p => p.PublishedOn).ThenByDescending(p => p.Id, StringComparer.Ordinal)
             .Take(Math.Clamp(limit, 1, 200))];
     }
@@ -112,7 +113,7 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
         limit = Math.Clamp(limit, 1, 200);
         var to = await papers.GetLatestListingDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow);
         var from = to.AddDays(1 - days);
-        var (pool, candidates) = await PoolAsync(from, to, days, ct);
+        var (pool, candidates) = await PoolAsync(to, days, ct);
         var key = $"{signals.Count}|{(signals.Count == 0 ? 0 : signals.Max(s => s.At.UtcTicks))}|{pool.GetHashCode()}|{string.Join(',', positive)}";
         if (!models.TryGetValue(userId, out var cached) || cached.Key != key)
         {
@@ -127,12 +128,12 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
         }
         var seen = signals.Select(s => s.PaperId).ToHashSet(StringComparer.Ordinal);
         var ranked = cached.Model.Recommend(pool, category is null ? limit : pool.Count,
-            p => seen.Contains(p.Id) || (category is not null && !p.Categories.Contains(category, StringComparer.Ordinal)));
+            p => seen.Contains(p.Id) || candidates[p.Id].PublishedOn < from || (category is not null && !p.Categories.Contains(category, StringComparer.Ordinal)));
         var items = ranked.Take(limit).Select(r => new ForYouItem(
             candidates[r.Paper.Id], r.Score,
             [.. r.Nearest.Where(n => cached.Signals.ContainsKey(n.Id)).Select(n => (cached.Signals[n.Id], n.TextCosine))],
             r.SharedTerms)).ToList();
-        return new ForYouList(items, from, to, pool.Count, cached.Model.Positives, signals.Count(s => !s.Positive));
+        return new ForYouList(items, from, to, candidates.Values.Count(p => p.PublishedOn >= from), cached.Model.Positives, signals.Count(s => !s.Positive));
     }
 
     /// <summary>Drops a member's cached model (their signals changed on this node; other nodes see the new key).</summary>
@@ -144,19 +145,24 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
     }
 
     /// <summary>
-    /// The window's pool. New papers come with new listing days (part of the key); within a day the pool is made
-    /// again when the data changed and it is over ten minutes old (every vote moves the change stamp: not per vote).
+    /// A pool holding at least the last <paramref name="days"/> days: the default week's, or the widest window's for
+    /// more (callers leave out the older candidates), so whatever days are asked for, at most two pools are kept and
+    /// built. New papers come with new listing days (part of the key); within a day a pool is made again when the
+    /// data changed and it is over ten minutes old (every vote moves the change stamp: not per vote). A pool is
+    /// shared, so its build does not end with the request that started it.
     /// </summary>
-    private async Task<(CandidatePool Pool, Dictionary<string, PaperRecord> Papers)> PoolAsync(DateOnly from, DateOnly to, int days, CancellationToken ct)
+    private async Task<(CandidatePool Pool, Dictionary<string, PaperRecord> Papers)> PoolAsync(DateOnly to, int days, CancellationToken ct)
     {
+        var span = days <= DefaultDays ? DefaultDays : MaxDays;
+        var from = to.AddDays(1 - span);
         var stamp = await papers.GetChangeStampAsync(ct);
         var now = DateTimeOffset.UtcNow;
-        var entry = _pools.AddOrUpdate((to, days),
-            _ => (stamp, now, BuildPoolAsync(from, to, ct)),
-            (_, old) => old.Stamp == stamp || !old.Pool.IsCompleted || now - old.Made < TimeSpan.FromMinutes(10) ? old : (stamp, now, BuildPoolAsync(from, to, ct)));
+        var entry = _pools.AddOrUpdate((to, span),
+            _ => (stamp, now, BuildPoolAsync(from, to, CancellationToken.None)),
+            (_, old) => old.Stamp == stamp || !old.Pool.IsCompleted || now - old.Made < TimeSpan.FromMinutes(10) ? old : (stamp, now, BuildPoolAsync(from, to, CancellationToken.None)));
         foreach (var stale in _pools.Keys.Where(k => k.To != to))
             _pools.TryRemove(stale, out _);
-        return await entry.Pool;
+        return await entry.Pool.WaitAsync(ct);
     }
 
     private async Task<(CandidatePool, Dictionary<string, PaperRecord>)> BuildPoolAsync(DateOnly from, DateOnly to, CancellationToken ct)
