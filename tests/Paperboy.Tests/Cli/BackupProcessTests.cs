@@ -62,7 +62,7 @@ public sealed class BackupProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, (await RunAsync("index", "--data", source)).Code); // the keyword index on disk, with its cursor
         var before = Papers(source);
 
-        using var import = Start("import", Listings("more", all.Skip(3).Take(40)), "--data", source);
+        using var import = Start("import", Listings("more", all.Skip(3).Take(200)), "--data", source);
         var importErr = import.StandardError.ReadToEndAsync();
         while (Papers(source) == before && !import.HasExited)
             await Task.Delay(50);
