@@ -184,10 +184,16 @@ public sealed class OutboxSender(
 
     /// <summary>
     /// The MIME message for an outbox row: the finished bytes it was queued with, or else made now from its text, HTML
-    /// and headers; parsed in place, so sending copies the encoded bodies as they are.
+    /// and headers; only the headers parsed, so sending writes the bytes as they are.
     /// </summary>
-    public MimeMessage Compose(OutboxItem item) =>
-        MimeMessage.Load(new MemoryStream(item.Message.Mime ?? Write(item.Message, item.Id, item.CreatedAt, null, null), writable: false), persistent: true);
+    public MimeMessage Compose(OutboxItem item) => FinishedMessage.Open(Bytes(item));
+
+    /// <summary>The finished bytes of an outbox row: stored with it, or else made now from its text, HTML and headers.</summary>
+    public byte[] Bytes(OutboxItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return item.Message.Mime ?? Write(item.Message, item.Id, item.CreatedAt, null, null);
+    }
 
     /// <summary>
     /// The message made into its finished bytes now (<see cref="OutboxMessage.Mime"/>), for a producer that queues many

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
 using Paperboy.Core.Mail;
 using Paperboy.Tests.Infrastructure;
 
@@ -111,7 +112,7 @@ public abstract class OutboxTests : IAsyncLifetime
         await SettleAsync(s => s.Sent == 1);
 
         // What the sender makes from an unfinished row with the same key and instant.
-        var made = sender.Compose(new OutboxItem(12345, message, 1, t0));
+        var made = MimeMessage.Load(new MemoryStream(sender.Bytes(new OutboxItem(12345, message, 1, t0))));
         Assert.Equal(made.MessageId, received.MessageId);
         Assert.StartsWith("k-", received.MessageId, StringComparison.Ordinal);
         Assert.Equal(made.Date, received.Date);
@@ -123,6 +124,29 @@ public abstract class OutboxTests : IAsyncLifetime
         foreach (var name in new[] { "List-Id", "List-Unsubscribe" })
             Assert.Equal(message.Headers[name], received.Headers[name]);
         Assert.Single(_smtp.Received);
+    }
+
+    [Fact]
+    public void A_finished_message_is_handed_to_MailKit_as_it_was_stored()
+    {
+        var sender = _factory.Services.GetRequiredService<OutboxSender>();
+        var message = new OutboxMessage("digest", "Zoë <z@example.org>", "Ünïcode subject " + new string('s', 120), "line\n.starts with a dot\n", "<p>Ωmega</p>", Key: "k1")
+        {
+            Headers = new Dictionary<string, string> { ["List-Id"] = "Paperboy digest <digest.papers.example.org>" },
+        };
+        var bytes = sender.Finish(message, _clock.GetUtcNow()).Mime!;
+        var opened = sender.Compose(new OutboxItem(1, message with { Mime = bytes }, 1, _clock.GetUtcNow()));
+        // What MailKit reads from it (sender, recipients, id) comes from the headers; what it writes is the stored bytes.
+        var parsed = MimeMessage.Load(new MemoryStream(bytes));
+        Assert.Equal("z@example.org", opened.To.Mailboxes.Single().Address);
+        Assert.Equal(parsed.From.Mailboxes.Single().Address, opened.From.Mailboxes.Single().Address);
+        Assert.Equal(parsed.MessageId, opened.MessageId);
+        Assert.Equal("<p>Ωmega</p>", parsed.HtmlBody);
+        opened.Prepare(EncodingConstraint.SevenBit, 998);
+        using var written = new MemoryStream();
+        opened.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, written);
+        Assert.Equal(bytes, written.ToArray());
+        Assert.Throws<FormatException>(() => FinishedMessage.Open("From: a@b.c\r\nno blank line"u8.ToArray()));
     }
 
     [Fact]
