@@ -75,7 +75,10 @@ public sealed class KeywordSpace
     /// <summary>Counts document frequencies a block of documents at a time (a corpus read page by page), then makes the space.</summary>
     public sealed class Builder(KeywordSettings settings)
     {
-        private readonly Dictionary<ulong, (int Df, long Cf)> _counts = [];
+        // The counts in shards by hash, each merged by its own thread: one table of millions of terms, filled by one
+        // thread, was the fit's slowest part (a cache miss per term).
+        private const int Shards = 4;
+        private readonly Dictionary<ulong, (int Df, long Cf)>[] _counts = [.. Enumerable.Range(0, Shards).Select(_ => new Dictionary<ulong, (int Df, long Cf)>())];
         private readonly List<string> _reference = [];
         private readonly Random _sampling = new(17);
         private int _documents;
@@ -95,14 +98,20 @@ public sealed class KeywordSpace
             {
                 var count = Math.Min(Block, documents.Count - start);
                 Parallel.For(0, count, i => terms[i] = TermCounts(documents[start + i], settings));
-                for (var i = 0; i < count; i++)
+                Parallel.For(0, Shards, shard =>
                 {
-                    foreach (var (t, c) in terms[i])
+                    var counts = _counts[shard];
+                    for (var i = 0; i < count; i++)
                     {
-                        var (df, cf) = _counts.GetValueOrDefault(t);
-                        _counts[t] = (df + 1, cf + c);
+                        foreach (var (t, c) in terms[i])
+                        {
+                            if ((int)(t % Shards) != shard)
+                                continue;
+                            ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, t, out _);
+                            entry = (entry.Df + 1, entry.Cf + c);
+                        }
                     }
-                }
+                });
             }
             // A uniform sample of the documents (reservoir sampling, seeded: the same documents in the same order give the same sample).
             _documents += documents.Count;
@@ -120,7 +129,7 @@ public sealed class KeywordSpace
 
         public KeywordSpace Build()
         {
-            var kept = _counts.Where(kv => kv.Value.Df >= settings.MinDf).OrderBy(kv => kv.Key).ToList();
+            var kept = _counts.SelectMany(shard => shard).Where(kv => kv.Value.Df >= settings.MinDf).OrderBy(kv => kv.Key).ToList();
             var ids = new Dictionary<ulong, int>(kept.Count);
             var idf = new float[kept.Count];
             var n = _documents;
@@ -142,7 +151,7 @@ public sealed class KeywordSpace
     public SparseVector Vectorize(string text)
     {
         var counts = new Dictionary<int, int>();
-        foreach (var (hash, _) in Terms(KeywordAnalyzer.Tokens(text, Settings.Analysis), Settings.Bigrams))
+        foreach (var hash in Hashes(KeywordAnalyzer.Tokens(text, Settings.Analysis), Settings.Bigrams))
         {
             if (_ids.TryGetValue(hash, out var id))
                 counts[id] = counts.GetValueOrDefault(id) + 1;
@@ -178,8 +187,28 @@ public sealed class KeywordSpace
         }
     }
 
-    private static (ulong Term, int Count)[] TermCounts(string text, KeywordSettings settings) =>
-        [.. Terms(KeywordAnalyzer.Tokens(text, settings.Analysis), settings.Bigrams).GroupBy(t => t.Hash).Select(g => (g.Key, g.Count()))];
+    private static (ulong Term, int Count)[] TermCounts(string text, KeywordSettings settings)
+    {
+        var counts = new Dictionary<ulong, int>();
+        foreach (var hash in Hashes(KeywordAnalyzer.Tokens(text, settings.Analysis), settings.Bigrams))
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, hash, out _)++;
+        var result = new (ulong, int)[counts.Count];
+        var i = 0;
+        foreach (var (hash, count) in counts)
+            result[i++] = (hash, count);
+        return result;
+    }
+
+    /// <summary>The terms' hashes alone, as <see cref="Terms"/> gives them, without making the bigrams' strings.</summary>
+    private static IEnumerable<ulong> Hashes(List<KeywordToken> tokens, bool bigrams)
+    {
+        foreach (var t in tokens)
+            yield return Hash(t.Term, null);
+        if (!bigrams)
+            yield break;
+        for (var i = 0; i + 1 < tokens.Count; i++)
+            yield return Hash(tokens[i].Term, tokens[i + 1].Term);
+    }
 
     private static IEnumerable<(ulong Hash, KeywordToken Span)> Terms(List<KeywordToken> tokens, bool bigrams)
     {
