@@ -47,23 +47,12 @@ public sealed class CandidatePool
 
     private CandidatePool(IReadOnlyList<RecommendPaper> papers, KeywordSpace keywords, SparseVector[] text, RecommenderSettings settings)
     {
-        Hubness = settings.HubWeight == 0 ? new float[text.Length] : ComputeHubness(text, keywords.Reference, settings.HubNeighbours);
+        Hubness = settings.HubWeight == 0 ? new float[text.Length] : ComputeHubness(text, keywords, settings.HubNeighbours);
         Papers = papers;
         Keywords = keywords;
         Text = text;
         Settings = settings;
-        var lists = new Dictionary<int, List<(int Doc, float Weight)>>();
-        for (var d = 0; d < text.Length; d++)
-        {
-            var v = text[d];
-            for (var i = 0; i < v.Count; i++)
-            {
-                if (!lists.TryGetValue(v.Indices[i], out var list))
-                    lists[v.Indices[i]] = list = [];
-                list.Add((d, v.Values[i]));
-            }
-        }
-        _postings = lists.ToDictionary(kv => kv.Key, kv => (kv.Value.Select(p => p.Doc).ToArray(), kv.Value.Select(p => p.Weight).ToArray()));
+        _postings = SparseVector.Postings(text);
     }
 
     public IReadOnlyList<RecommendPaper> Papers { get; }
@@ -80,22 +69,13 @@ public sealed class CandidatePool
     /// <summary>Each candidate's mean keyword cosine to its nearest papers of the keyword space's reference sample.</summary>
     internal float[] Hubness { get; }
 
-    private static float[] ComputeHubness(SparseVector[] candidates, IReadOnlyList<SparseVector> reference, int neighbours)
+    private static float[] ComputeHubness(SparseVector[] candidates, KeywordSpace keywords, int neighbours)
     {
         var hub = new float[candidates.Length];
+        var reference = keywords.Reference;
         if (reference.Count == 0 || neighbours <= 0)
             return hub;
-        var postings = new Dictionary<int, List<(int Doc, float Weight)>>();
-        for (var r = 0; r < reference.Count; r++)
-        {
-            var v = reference[r];
-            for (var i = 0; i < v.Count; i++)
-            {
-                if (!postings.TryGetValue(v.Indices[i], out var list))
-                    postings[v.Indices[i]] = list = [];
-                list.Add((r, v.Values[i]));
-            }
-        }
+        var postings = keywords.ReferencePostings; // made once per statistics, for every pool built in them
         Parallel.For(0, candidates.Length, () => (Sims: new float[reference.Count], Top: new float[neighbours]), (c, _, buffers) =>
         {
             var (sims, top) = buffers;
@@ -106,8 +86,8 @@ public sealed class CandidatePool
                 if (!postings.TryGetValue(v.Indices[i], out var list))
                     continue;
                 var w = v.Values[i];
-                foreach (var (doc, weight) in list)
-                    sims[doc] += w * weight;
+                for (var j = 0; j < list.Docs.Length; j++)
+                    sims[list.Docs[j]] += w * list.Weights[j];
             }
             // The candidate itself (or a copy of it) in the sample is not a neighbour.
             for (var i = 0; i < sims.Length; i++)

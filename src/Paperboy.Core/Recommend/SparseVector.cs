@@ -10,6 +10,23 @@ public readonly record struct SparseVector(int[] Indices, float[] Values)
 
     public int Count => Indices.Length;
 
+    /// <summary>An inverted index of <paramref name="vectors"/>: for each term, the documents that have it (in order) and their weights.</summary>
+    public static Dictionary<int, (int[] Docs, float[] Weights)> Postings(IReadOnlyList<SparseVector> vectors)
+    {
+        var lists = new Dictionary<int, List<(int Doc, float Weight)>>();
+        for (var d = 0; d < vectors.Count; d++)
+        {
+            var v = vectors[d];
+            for (var i = 0; i < v.Count; i++)
+            {
+                if (!lists.TryGetValue(v.Indices[i], out var list))
+                    lists[v.Indices[i]] = list = [];
+                list.Add((d, v.Values[i]));
+            }
+        }
+        return lists.ToDictionary(kv => kv.Key, kv => (kv.Value.Select(p => p.Doc).ToArray(), kv.Value.Select(p => p.Weight).ToArray()));
+    }
+
     /// <summary>The dot product with another sparse vector (a merge of the two sorted index lists).</summary>
     public float Dot(SparseVector other)
     {

@@ -36,6 +36,18 @@ public sealed class SqlContext
         return cmd;
     }
 
+    /// <summary>
+    /// New values for a command made once and run many times (<see cref="Command"/>), in its parameters' order, converted
+    /// as <see cref="Command"/> converts them.
+    /// </summary>
+    public void Set(DbCommand cmd, params object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(cmd);
+        ArgumentNullException.ThrowIfNull(values);
+        for (var i = 0; i < values.Length; i++)
+            cmd.Parameters[i].Value = (values[i] is DateTimeOffset at ? Instant(at) : values[i]) ?? DBNull.Value;
+    }
+
     public async Task<int> ExecuteAsync(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] parameters)
     {
         await using var cmd = Command(conn, tx, sql, parameters);

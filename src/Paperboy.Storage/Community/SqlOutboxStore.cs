@@ -39,19 +39,13 @@ public sealed class SqlOutboxStore(SqlContext db) : IOutboxStore
         /// <summary>False when a message with the same key is there already (nothing is written).</summary>
         public async Task<bool> InsertAsync(OutboxMessage m, DateTimeOffset now, CancellationToken ct)
         {
-            Set(_row, m.Kind, m.Key, m.To, m.Subject, _db.Instant(now));
+            _db.Set(_row, m.Kind, m.Key, m.To, m.Subject, now);
             var id = await _row.ExecuteScalarAsync(ct);
             if (id is null or DBNull)
                 return false;
-            Set(_content, id, m.TextBody, m.HtmlBody, m.Headers is { Count: > 0 } h ? System.Text.Json.JsonSerializer.Serialize(h) : null, m.Mime);
+            _db.Set(_content, id, m.TextBody, m.HtmlBody, m.Headers is { Count: > 0 } h ? System.Text.Json.JsonSerializer.Serialize(h) : null, m.Mime);
             await _content.ExecuteNonQueryAsync(ct);
             return true;
-        }
-
-        private static void Set(DbCommand cmd, params object?[] values)
-        {
-            for (var i = 0; i < values.Length; i++)
-                cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
         }
 
         public async ValueTask DisposeAsync()

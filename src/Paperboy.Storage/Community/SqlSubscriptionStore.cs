@@ -92,10 +92,7 @@ public sealed class SqlSubscriptionStore(SqlContext db) : ISubscriptionStore
         for (var i = 0; i < digests.Count; i++)
         {
             var d = digests[i];
-            mark.Parameters[0].Value = d.Period;
-            mark.Parameters[1].Value = db.Instant(d.CoveredUntil);
-            mark.Parameters[2].Value = (object?)codes[i] ?? DBNull.Value;
-            mark.Parameters[3].Value = d.SubscriptionId;
+            db.Set(mark, d.Period, d.CoveredUntil, codes[i], d.SubscriptionId);
             recorded[i] = await mark.ExecuteNonQueryAsync(ct) == 1;
             if (recorded[i] && d.Mail is not null)
                 await mails.InsertAsync(d.Mail, now, ct);

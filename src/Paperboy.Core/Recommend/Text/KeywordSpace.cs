@@ -45,8 +45,13 @@ public sealed class KeywordSpace
 
     private readonly double _averageLength;
 
-    private KeywordSpace(Dictionary<ulong, int> ids, float[] idf, int documents, double averageLength, KeywordSettings settings) =>
+    private readonly Lazy<Dictionary<int, (int[] Docs, float[] Weights)>> _referencePostings;
+
+    private KeywordSpace(Dictionary<ulong, int> ids, float[] idf, int documents, double averageLength, KeywordSettings settings)
+    {
         (_ids, _idf, Documents, _averageLength, Settings) = (ids, idf, documents, averageLength, settings);
+        _referencePostings = new(() => SparseVector.Postings(Reference));
+    }
 
     /// <summary>How many documents <see cref="Reference"/> samples.</summary>
     public const int ReferenceSize = 3_000;
@@ -55,6 +60,9 @@ public sealed class KeywordSpace
 
     /// <summary>A uniform sample of the statistics' documents, as vectors: what "near everything" is measured against (<see cref="CandidatePool"/>'s hubness).</summary>
     public IReadOnlyList<SparseVector> Reference { get; private set; } = [];
+
+    /// <summary>The inverted index of <see cref="Reference"/>, made on first use.</summary>
+    internal Dictionary<int, (int[] Docs, float[] Weights)> ReferencePostings => _referencePostings.Value;
 
     /// <summary>How many documents the statistics came from.</summary>
     public int Documents { get; }
