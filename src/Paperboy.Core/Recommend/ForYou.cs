@@ -127,9 +127,10 @@ public sealed class ForYou(IPaperReader papers, ILibraryStore library, IForYouSt
             models[userId] = cached;
         }
         var seen = signals.Select(s => s.PaperId).ToHashSet(StringComparer.Ordinal);
-        var ranked = cached.Model.Recommend(pool, category is null ? limit : pool.Count,
+        // The category is left out with the rest, before the top is taken: only the papers shown are explained.
+        var ranked = cached.Model.Recommend(pool, limit,
             p => seen.Contains(p.Id) || candidates[p.Id].PublishedOn < from || (category is not null && !p.Categories.Contains(category, StringComparer.Ordinal)));
-        var items = ranked.Take(limit).Select(r => new ForYouItem(
+        var items = ranked.Select(r => new ForYouItem(
             candidates[r.Paper.Id], r.Score,
             [.. r.Nearest.Where(n => cached.Signals.ContainsKey(n.Id)).Select(n => (cached.Signals[n.Id], n.TextCosine))],
             r.SharedTerms)).ToList();
